@@ -163,18 +163,29 @@ export type UnwrappedHeader =
     readonly identifier: Uint8Array;
   };
 
-/** Verifies γ, decrypts β and, for a forward hop, builds the next header (α blinded). */
+/** Checks γ against β in constant time; throws a `mac` {@linkcode SphinxError}. */
+export function verifyHeaderMac(
+  crypto: CryptoProvider,
+  header: Uint8Array,
+  secret: ExpandedSecret,
+): void {
+  const expected = mac(crypto, secret.macKey, header.subarray(48, HEADER_SIZE));
+  if (!constantTimeEqual(header.subarray(32, 48), expected)) {
+    throw new SphinxError("mac", "header integrity MAC does not verify");
+  }
+}
+
+/**
+ * Decrypts β of a header whose MAC was verified and, for a forward hop, builds the next header
+ * (α blinded).
+ */
 export function unwrapHeader(
   crypto: CryptoProvider,
   header: Uint8Array,
   secret: ExpandedSecret,
 ): UnwrappedHeader {
   const alpha = header.subarray(0, 32);
-  const gamma = header.subarray(32, 48);
   const beta = header.subarray(48, HEADER_SIZE);
-  if (!constantTimeEqual(gamma, mac(crypto, secret.macKey, beta))) {
-    throw new SphinxError("mac", "header integrity MAC does not verify");
-  }
   const block = routingKeystream(crypto, secret.streamCipherKey);
   for (let j = 0; j < ENCRYPTED_ROUTING_INFO_SIZE; j++) block[j] ^= beta[j];
   const flag = block[0];

@@ -6,7 +6,7 @@
 import type { CryptoProvider } from "../crypto/mod.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { HEADER_SIZE, IDENTIFIER_LENGTH } from "./constants.ts";
-import { buildHeader, checkRoute, type RouteHop, unwrapHeader } from "./header.ts";
+import { buildHeader, checkRoute, type RouteHop, unwrapHeader, verifyHeaderMac } from "./header.ts";
 import { deriveKeyMaterial, dh, expandSharedSecret, payloadKeyFor } from "./_keys.ts";
 import { lionessDecrypt } from "./lioness.ts";
 import { PACKET_SIZES, type PacketSize, packetSizeFromLength } from "./packet_size.ts";
@@ -142,8 +142,9 @@ export interface ProcessPacketOptions {
   /** Primitive provider; {@linkcode defaultCrypto} by default. */
   readonly crypto?: CryptoProvider;
   /**
-   * Called with the packet's replay tag before any further work; return true to reject the
-   * packet as a replay (a {@linkcode SphinxError} of kind `replay`).
+   * Called with the packet's replay tag once the header MAC has verified and before the rest
+   * of the work (blinding, payload); return true to reject the packet as a replay (a
+   * {@linkcode SphinxError} of kind `replay`).
    */
   readonly isReplay?: (replayTag: Uint8Array) => boolean;
 }
@@ -178,6 +179,8 @@ export function processPacket(
   if (secretKey.length !== 32) throw new SphinxError("key", "node secret key must be 32 bytes");
   const header = packet.subarray(0, HEADER_SIZE);
   const secret = expandSharedSecret(crypto, dh(crypto, secretKey, header.subarray(0, 32)));
+  // As Nym's nodes: MAC first, then the replay check, then the expensive rest.
+  verifyHeaderMac(crypto, header, secret);
   const replayTag = secret.replayTag.slice();
   if (options.isReplay?.(replayTag)) throw new SphinxError("replay", "packet was seen before");
   const unwrapped = unwrapHeader(crypto, header, secret);

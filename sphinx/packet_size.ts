@@ -69,7 +69,8 @@ export function packetSizeFromLength(length: number): PacketSize | undefined {
 }
 
 /**
- * The packet size with framing tag `tag`, or `undefined` (Outfox tags 6 and 7 included).
+ * The Sphinx packet size with framing tag `tag` (1 to 5), or `undefined` for any other tag,
+ * including the Outfox tags 6 and 7.
  *
  * @example
  * ```ts
