@@ -1,0 +1,24 @@
+/**
+ * The outgoing side of the client: lanes of queued work, the Poisson process that drains them,
+ * and delivery tracking with SURB-ACK timeouts and retransmission.
+ *
+ * @example
+ * ```ts
+ * import { LaneQueue } from "@nym/mixnet/queue";
+ * const queue = new LaneQueue<number>((n) => crypto.getRandomValues(new Uint8Array(n)));
+ * queue.push("general", [1, 2, 3]);
+ * console.log(queue.length); // 3
+ * ```
+ *
+ * @module
+ */
+export { type Lane, LaneQueue } from "./lane_queue.ts";
+export { PoissonTicker, type PoissonTickerOptions } from "./poisson_ticker.ts";
+export {
+  DeliveryError,
+  type DeliveryErrorKind,
+  type DeliveryHandle,
+  type DeliveryStatus,
+  DeliveryTracker,
+  type DeliveryTrackerOptions,
+} from "./delivery.ts";
