@@ -1,0 +1,657 @@
+/**
+ * The client core: turns `send()` and `reply()` into fragments, drains them through the Poisson
+ * stream (cover packets in the gaps), tracks their acks, and turns what the gateway pushes into
+ * messages. Components come in already built; `connect()` builds them from options.
+ *
+ * @module
+ */
+import type { CryptoProvider } from "../crypto/mod.ts";
+import { toHex } from "../internal/bytes.ts";
+import type { Clock, TimerHandle } from "../internal/clock.ts";
+import type { RandomBytes } from "../internal/random.ts";
+import {
+  AnonymousSenderTag,
+  classifyReceived,
+  decodeFragmentId,
+  decodeNymMessage,
+  decryptAck,
+  decryptReceived,
+  encodeFragment,
+  encodeNymMessage,
+  type Fragment,
+  fragmentCapacity,
+  fragmentId,
+  isCover,
+  isCoverFragmentId,
+  type NymMessage,
+  padMessage,
+  Reassembler,
+  Recipient,
+  replyKeyDigest,
+  type ReplySurbBytes,
+  splitIntoFragments,
+} from "../message/mod.ts";
+import { DeliveryError, type DeliveryHandle, DeliveryTracker } from "../queue/delivery.ts";
+import { LaneQueue } from "../queue/lane_queue.ts";
+import { PoissonTicker } from "../queue/poisson_ticker.ts";
+import { MemoryReplyKeyStore } from "../replies/reply_key_store.ts";
+import { ReceivedSurbStore } from "../replies/surb_store.ts";
+import { createSurb, encodeSurb, sampleDelays } from "../sphinx/mod.ts";
+import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
+import type { RouteSource } from "./route_source.ts";
+import type { TrafficConfig } from "./traffic.ts";
+
+/** Where packets go: the client's authenticated gateway connection. */
+export interface GatewayLink {
+  /** Sends one packet to the gateway (queued while reconnecting). */
+  send(packet: OutgoingPacket): void;
+  /** Bytes accepted by `send` but not yet written to the network. */
+  readonly bufferedAmount: number;
+  /** Closes the connection. */
+  close(): Promise<void>;
+}
+
+/** A message delivered to this client. */
+export interface ReceivedMessage {
+  /** The application bytes. */
+  readonly data: Uint8Array;
+  /**
+   * For anonymous (repliable) messages: the sender's tag, to pass to `reply()`. Absent for
+   * plain messages and for replies.
+   */
+  readonly senderTag?: string;
+  /** `plain`, `repliable` (anonymous, answerable) or `reply` (an answer to our SURBs). */
+  readonly kind: "plain" | "repliable" | "reply";
+}
+
+/** Typed events of a {@linkcode MixnetClient}. */
+export interface MixnetClientEvents {
+  /** The gateway connection is (again) authenticated. */
+  connected: { gateway: string };
+  /** The gateway connection dropped; the client is reconnecting. */
+  reconnecting: { attempt: number; delayMs: number; reason: string };
+  /** A new topology was fetched. */
+  topology: { mixnodes: number; gateways: number };
+  /** A `send()` or `reply()` failed; its handle rejected with the same error. */
+  deliveryFailed: { id: number; error: DeliveryError };
+  /** Bytes from the network were malformed and dropped; the client keeps running. */
+  error: { error: Error };
+}
+
+/** Options of `send()`. */
+export interface SendOptions {
+  /** Attach this many reply SURBs so the recipient can answer without learning our address. */
+  readonly replySurbs?: number;
+  /** The lane (queue) to use; messages in one lane keep their order of departure. */
+  readonly lane?: string;
+}
+
+/** Everything the core needs, already built. */
+export interface MixnetClientComponents {
+  /** Our address. */
+  readonly self: Recipient;
+  /** Our X25519 encryption secret key. */
+  readonly encryptionSecretKey: Uint8Array;
+  /** Our 16-byte ack key. */
+  readonly ackKey: Uint8Array;
+  /** Routes over the current topology. */
+  readonly routes: RouteSource;
+  /** Traffic shaping. */
+  readonly traffic: TrafficConfig;
+  /** Primitive provider. */
+  readonly crypto: CryptoProvider;
+  /** Random source. */
+  readonly random: RandomBytes;
+  /** Time and timers. */
+  readonly clock: Clock;
+}
+
+type Target =
+  | { readonly kind: "recipient"; readonly recipient: Recipient }
+  | { readonly kind: "reply"; readonly senderTag: Uint8Array };
+
+interface Item {
+  readonly key: string;
+  readonly fragment: Fragment;
+  readonly bytes: Uint8Array;
+  readonly target: Target;
+  readonly lane: string;
+}
+
+/** Highest gateway send buffer before the client slows down (Nym: 10 of 32 slots). */
+const BACKPRESSURE_BYTES = 10 * 2452;
+/** SURBs to ask for at least, and at most per request (Nym: 10 and 50). */
+const MIN_SURB_REQUEST = 10;
+const MAX_SURB_REQUEST = 50;
+/** SURBs a remote may ask us for at most (Nym: 500). */
+const MAX_SURBS_GIVEN = 500;
+/** Drain this many packets per macrotask when the Poisson stream is off. */
+const BURST = 16;
+
+type Listener<T> = (event: T) => void;
+
+/**
+ * A connected mixnet client. Obtain one with `connect()`.
+ */
+export class MixnetClient {
+  /** Our Nym address (`identity.encryption@gateway`). */
+  readonly address: string;
+  /**
+   * Messages for this client, in arrival order. A `ReadableStream` that is also
+   * async-iterable: `for await (const message of client.messages) …`.
+   */
+  readonly messages: ReadableStream<ReceivedMessage> & AsyncIterable<ReceivedMessage>;
+
+  #c: MixnetClientComponents;
+  #gateway: GatewayLink | undefined;
+  #builder: PacketBuilder;
+  #queue: LaneQueue<Item>;
+  #items = new Map<string, Item>();
+  #tracker: DeliveryTracker;
+  #main: PoissonTicker | undefined;
+  #cover: PoissonTicker | undefined;
+  #drainTimer: TimerHandle | undefined;
+  #staleTimer: TimerHandle | undefined;
+  #reassembler: Reassembler;
+  #replyKeys: MemoryReplyKeyStore;
+  #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN);
+  #senderTags = new Map<string, AnonymousSenderTag>();
+  #parked = new Map<string, Item[]>();
+  #surbRequested = new Set<string>();
+  #listeners = new Map<keyof MixnetClientEvents, Set<Listener<unknown>>>();
+  #controller!: ReadableStreamDefaultController<ReceivedMessage>;
+  #state: "open" | "closing" | "closed" = "open";
+  #closed: Promise<void> | undefined;
+
+  /** Builds the core around its components; call {@linkcode MixnetClient.attach} next. */
+  constructor(components: MixnetClientComponents) {
+    this.#c = components;
+    this.address = components.self.toString();
+    const { clock, random, traffic, crypto } = components;
+    this.#builder = new PacketBuilder({
+      self: components.self,
+      ackKey: components.ackKey,
+      routes: components.routes,
+      traffic,
+      crypto,
+      random,
+    });
+    this.#queue = new LaneQueue(random);
+    this.#tracker = new DeliveryTracker({
+      clock,
+      maxRetransmissions: traffic.maximumRetransmissions,
+      retransmit: (key) => this.#retransmit(key),
+      onFailed: (handle, error) => this.#emit("deliveryFailed", { id: handle.id, error }),
+    });
+    this.#reassembler = new Reassembler({ now: () => clock.now() });
+    this.#replyKeys = new MemoryReplyKeyStore(() => clock.now());
+    const stream = new ReadableStream<ReceivedMessage>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+    });
+    this.messages = asyncIterable(stream);
+  }
+
+  /** Connects the core to its gateway and starts the traffic streams. */
+  attach(gateway: GatewayLink): void {
+    this.#gateway = gateway;
+    const { traffic, clock, random } = this.#c;
+    if (traffic.poisson) {
+      this.#main = new PoissonTicker({
+        meanMs: traffic.messageSendingAverageDelayMs,
+        clock,
+        random,
+        tick: () => this.#mainTick(),
+      });
+      this.#main.start();
+    }
+    if (traffic.loopCover) {
+      this.#cover = new PoissonTicker({
+        meanMs: traffic.loopCoverAverageDelayMs,
+        clock,
+        random,
+        tick: () => this.#coverTick(),
+      });
+      this.#cover.start();
+    }
+    this.#scheduleStaleCheck();
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof MixnetClientEvents>(
+    type: K,
+    listener: (event: MixnetClientEvents[K]) => void,
+  ): () => void {
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, set = new Set());
+    set.add(listener as Listener<unknown>);
+    return () => set!.delete(listener as Listener<unknown>);
+  }
+
+  /** Emits an event to its listeners (used by `connect()` for connection and topology events). */
+  emit<K extends keyof MixnetClientEvents>(type: K, event: MixnetClientEvents[K]): void {
+    this.#emit(type, event);
+  }
+
+  /** Packets queued and not yet sent. */
+  get queueLength(): number {
+    return this.#queue.length;
+  }
+
+  /** Fragments sent and not yet acknowledged. */
+  get unacknowledged(): number {
+    return this.#tracker.unacknowledged;
+  }
+
+  /**
+   * Sends `data` to a Nym address. Returns a handle at once; await it to know that every
+   * fragment was acknowledged by the recipient's gateway. With `replySurbs`, the message is
+   * anonymous: the recipient gets a sender tag to `reply()` to instead of our address.
+   */
+  send(
+    recipient: string | Recipient,
+    data: Uint8Array | string,
+    options: SendOptions = {},
+  ): DeliveryHandle {
+    this.#assertOpen();
+    const to = typeof recipient === "string" ? Recipient.parse(recipient) : recipient;
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const surbCount = options.replySurbs ?? 0;
+    const message: NymMessage = surbCount > 0
+      ? {
+        type: "repliable",
+        senderTag: this.#senderTagFor(to),
+        content: {
+          kind: "data",
+          version: 2,
+          replySurbs: this.#createReplySurbs(surbCount),
+          message: bytes,
+        },
+      }
+      : { type: "plain", data: bytes };
+    return this.#enqueue(message, { kind: "recipient", recipient: to }, options.lane ?? "general");
+  }
+
+  /** Answers an anonymous message through the SURBs its sender attached. */
+  reply(senderTag: string | AnonymousSenderTag, data: Uint8Array | string): DeliveryHandle {
+    this.#assertOpen();
+    const tag = typeof senderTag === "string" ? AnonymousSenderTag.parse(senderTag) : senderTag;
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    const handle = this.#enqueue(
+      { type: "reply", content: { kind: "data", message: bytes } },
+      { kind: "reply", senderTag: tag.bytes },
+      "replies",
+    );
+    this.#maybeRequestSurbs(tag.bytes);
+    return handle;
+  }
+
+  /**
+   * Sends everything queued, waits (at most `timeoutMs`, default 15 s) for the outstanding
+   * acks, then stops every timer and closes the gateway connection. Handles still pending after
+   * the wait reject with a `closed` {@linkcode DeliveryError}.
+   */
+  disconnect(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#state = "closing";
+    this.#closed = (async () => {
+      const { clock } = this.#c;
+      let timer: TimerHandle | undefined;
+      await Promise.race([
+        this.#tracker.idle(),
+        new Promise<void>((resolve) =>
+          timer = clock.setTimeout(resolve, options.timeoutMs ?? 15_000)
+        ),
+      ]);
+      clock.clearTimeout(timer);
+      this.#shutdown();
+      await this.#gateway?.close();
+    })();
+    return this.#closed;
+  }
+
+  /** Stops everything at once (used when the connection cannot be established). */
+  #shutdown(): void {
+    this.#state = "closed";
+    this.#main?.stop();
+    this.#cover?.stop();
+    const { clock } = this.#c;
+    if (this.#drainTimer !== undefined) clock.clearTimeout(this.#drainTimer);
+    if (this.#staleTimer !== undefined) clock.clearTimeout(this.#staleTimer);
+    this.#drainTimer = this.#staleTimer = undefined;
+    this.#tracker.close(new DeliveryError("closed", "the client disconnected"));
+    this.#queue.remove(() => true);
+    this.#items.clear();
+    try {
+      this.#controller.close();
+    } catch {
+      // already closed or errored
+    }
+  }
+
+  /** Handles one message the gateway pushed. Malformed input becomes an `error` event. */
+  receive(bytes: Uint8Array): void {
+    if (this.#state === "closed") return;
+    try {
+      const kind = classifyReceived(bytes);
+      if (kind.kind === "ack") {
+        const id = decryptAck(this.#c.ackKey, bytes, { crypto: this.#c.crypto });
+        if (!isCoverFragmentId(decodeFragmentId(id))) this.#acknowledged(toHex(id));
+        return;
+      }
+      const opened = decryptReceived(bytes, this.#c.encryptionSecretKey, this.#replyKeys, {
+        crypto: this.#c.crypto,
+      });
+      if (isCover(opened.plaintext)) return;
+      const outcome = this.#reassembler.insertBytes(opened.plaintext);
+      if (outcome.kind === "complete") this.#deliver(decodeNymMessage(outcome.message));
+    } catch (error) {
+      this.#emit("error", { error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  #enqueue(message: NymMessage, target: Target, lane: string): DeliveryHandle {
+    const capacity = fragmentCapacity();
+    const padded = padMessage(encodeNymMessage(message), capacity);
+    const fragments = splitIntoFragments(padded, capacity, this.#c.random);
+    const items = fragments.map((fragment): Item => ({
+      key: toHex(fragmentId(fragment.setId, fragment.currentFragment)),
+      fragment,
+      bytes: encodeFragment(fragment),
+      target,
+      lane,
+    }));
+    for (const item of items) this.#items.set(item.key, item);
+    const handle = this.#tracker.track(items.map((i) => i.key));
+    handle.delivered.then(
+      () => this.#forget(items),
+      () => this.#forget(items),
+    );
+    this.#queue.push(lane, items);
+    this.#kick();
+    return handle;
+  }
+
+  #forget(items: readonly Item[]): void {
+    for (const item of items) this.#items.delete(item.key);
+  }
+
+  #retransmit(key: string): void {
+    const item = this.#items.get(key);
+    if (item && this.#state !== "closed") {
+      this.#queue.push("retransmission", [item]);
+      this.#kick();
+    }
+  }
+
+  #acknowledged(key: string): void {
+    this.#tracker.acknowledge(key);
+  }
+
+  /** Without the Poisson stream, drain the queue right away in small bursts. */
+  #kick(): void {
+    if (this.#main || this.#drainTimer !== undefined || !this.#gateway) return;
+    this.#drainTimer = this.#c.clock.setTimeout(() => {
+      this.#drainTimer = undefined;
+      for (let i = 0; i < BURST; i++) {
+        const out = this.#nextRealPacket();
+        if (!out) return;
+        this.#gateway!.send(out);
+      }
+      if (this.#queue.length > 0) this.#kick();
+    }, 0);
+  }
+
+  #mainTick(): void {
+    const gateway = this.#gateway;
+    if (!gateway) return;
+    if (gateway.bufferedAmount > BACKPRESSURE_BYTES) {
+      this.#main!.multiplier = Math.min(6, this.#main!.multiplier + 1);
+      return;
+    }
+    if (this.#main!.multiplier > 1) this.#main!.multiplier--;
+    const out = this.#nextRealPacket() ?? this.#tryCover();
+    if (out) gateway.send(out);
+  }
+
+  #coverTick(): void {
+    const gateway = this.#gateway;
+    if (!gateway || gateway.bufferedAmount > BACKPRESSURE_BYTES) return;
+    const out = this.#tryCover();
+    if (out) gateway.send(out);
+  }
+
+  #tryCover(): OutgoingPacket | undefined {
+    if (this.#state === "closed") return undefined;
+    try {
+      return this.#builder.coverPacket();
+    } catch (error) {
+      this.#emit("error", { error: error as Error });
+      return undefined;
+    }
+  }
+
+  /** The next real packet to send, built just in time on a fresh route, or undefined. */
+  #nextRealPacket(): OutgoingPacket | undefined {
+    for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+      if (!this.#tracker.isPending(item.key)) continue;
+      let out: OutgoingPacket;
+      try {
+        if (item.target.kind === "recipient") {
+          out = this.#builder.dataPacket(
+            item.bytes,
+            item.target.recipient,
+            item.fragment.setId,
+            item.fragment.currentFragment,
+          );
+        } else {
+          const surb = this.#surbs.take(item.target.senderTag);
+          if (!surb) {
+            this.#park(item);
+            continue;
+          }
+          out = this.#builder.replyPacket(
+            item.bytes,
+            surb,
+            item.fragment.setId,
+            item.fragment.currentFragment,
+          );
+          this.#maybeRequestSurbs(item.target.senderTag);
+        }
+      } catch (error) {
+        this.#tracker.fail(
+          item.key,
+          new DeliveryError("unroutable", `cannot build a packet: ${(error as Error).message}`),
+        );
+        continue;
+      }
+      const { traffic } = this.#c;
+      this.#tracker.sent(
+        item.key,
+        out.expectedDelayMs * traffic.ackWaitMultiplier + traffic.ackWaitAdditionMs,
+      );
+      return out;
+    }
+    return undefined;
+  }
+
+  // ---- reply SURBs ---------------------------------------------------------------------------
+
+  #senderTagFor(recipient: Recipient): AnonymousSenderTag {
+    const id = recipient.toString();
+    let tag = this.#senderTags.get(id);
+    if (!tag) this.#senderTags.set(id, tag = AnonymousSenderTag.random(this.#c.random));
+    return tag;
+  }
+
+  #createReplySurbs(count: number): ReplySurbBytes[] {
+    const { self, routes, traffic, crypto, random } = this.#c;
+    const out: ReplySurbBytes[] = [];
+    for (let i = 0; i < count; i++) {
+      const route = routes.routeTo(self.gateway);
+      const surb = createSurb({
+        route,
+        delays: sampleDelays(route.length, traffic.averagePacketDelayMs, random),
+        destination: self.sphinxDestination(),
+        version: 259,
+        crypto,
+        random,
+      });
+      const encryptionKey = random(16);
+      this.#replyKeys.add(replyKeyDigest(encryptionKey, { crypto }), encryptionKey);
+      out.push({ encryptionKey, surb: encodeSurb(surb) });
+    }
+    return out;
+  }
+
+  #park(item: Item): void {
+    if (item.target.kind !== "reply") return;
+    const id = toHex(item.target.senderTag);
+    const list = this.#parked.get(id) ?? [];
+    list.push(item);
+    this.#parked.set(id, list);
+    this.#maybeRequestSurbs(item.target.senderTag);
+  }
+
+  /** Asks the anonymous sender for more SURBs when fewer remain than the replies waiting. */
+  #maybeRequestSurbs(tag: Uint8Array): void {
+    const id = toHex(tag);
+    const waiting = (this.#parked.get(id)?.length ?? 0) +
+      this.#queue.laneLength("replies") + this.#queue.laneLength("retransmission");
+    const available = this.#surbs.count(tag);
+    if (available > waiting + 1 || this.#surbRequested.has(id) || available === 0) return;
+    const surb = this.#surbs.take(tag)!;
+    const amount = Math.min(MAX_SURB_REQUEST, Math.max(MIN_SURB_REQUEST, waiting - available + 2));
+    const request: NymMessage = {
+      type: "reply",
+      content: { kind: "surbRequest", recipient: this.#c.self, amount },
+    };
+    try {
+      const padded = padMessage(encodeNymMessage(request), fragmentCapacity());
+      const [fragment] = splitIntoFragments(padded, fragmentCapacity(), this.#c.random);
+      const out = this.#builder.replyPacket(
+        encodeFragment(fragment),
+        surb,
+        fragment.setId,
+        fragment.currentFragment,
+      );
+      this.#surbRequested.add(id);
+      this.#gateway?.send(out);
+    } catch (error) {
+      this.#emit("error", { error: error as Error });
+    }
+  }
+
+  #surbsArrived(tag: AnonymousSenderTag, surbs: readonly ReplySurbBytes[]): void {
+    const id = toHex(tag.bytes);
+    this.#surbs.add(tag.bytes, surbs);
+    this.#surbRequested.delete(id);
+    const parked = this.#parked.get(id);
+    if (parked && surbs.length > 0) {
+      this.#parked.delete(id);
+      this.#queue.push("replies", parked);
+      this.#kick();
+    }
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  #deliver(message: NymMessage): void {
+    if (message.type === "plain") {
+      this.#push({ data: message.data, kind: "plain" });
+      return;
+    }
+    if (message.type === "repliable") {
+      const { senderTag, content } = message;
+      this.#surbsArrived(senderTag, content.replySurbs);
+      if (content.kind === "data") {
+        this.#push({ data: content.message, kind: "repliable", senderTag: senderTag.toString() });
+      }
+      return;
+    }
+    const { content } = message;
+    if (content.kind === "data") {
+      this.#push({ data: content.message, kind: "reply" });
+      return;
+    }
+    // A peer we wrote to anonymously asks for more SURBs.
+    const tag = this.#senderTags.get(content.recipient.toString());
+    if (!tag || this.#state !== "open") return;
+    const amount = Math.min(content.amount, MAX_SURBS_GIVEN);
+    for (let sent = 0; sent < amount; sent += 100) {
+      const batch = Math.min(100, amount - sent);
+      this.#enqueue(
+        {
+          type: "repliable",
+          senderTag: tag,
+          content: {
+            kind: "additionalSurbs",
+            version: 2,
+            replySurbs: this.#createReplySurbs(batch),
+          },
+        },
+        { kind: "recipient", recipient: content.recipient },
+        "additional-reply-surbs",
+      );
+    }
+  }
+
+  #push(message: ReceivedMessage): void {
+    if (this.#state === "closed") return;
+    try {
+      this.#controller.enqueue(message);
+    } catch {
+      // the application cancelled the stream
+    }
+  }
+
+  #scheduleStaleCheck(): void {
+    const { clock } = this.#c;
+    this.#staleTimer = clock.setTimeout(() => {
+      this.#reassembler.removeStale();
+      this.#replyKeys.purge();
+      if (this.#state !== "closed") this.#scheduleStaleCheck();
+    }, 10_000);
+  }
+
+  #assertOpen(): void {
+    if (this.#state !== "open") {
+      throw new DeliveryError("closed", "the client is disconnecting or disconnected");
+    }
+  }
+
+  #emit<K extends keyof MixnetClientEvents>(type: K, event: MixnetClientEvents[K]): void {
+    for (const listener of this.#listeners.get(type) ?? []) {
+      try {
+        listener(event);
+      } catch {
+        // a throwing listener must not break the client
+      }
+    }
+  }
+}
+
+/** Gives a ReadableStream an async iterator where the runtime lacks one (older Safari). */
+function asyncIterable<T>(stream: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
+  const s = stream as ReadableStream<T> & Partial<AsyncIterable<T>>;
+  if (typeof s[Symbol.asyncIterator] !== "function") {
+    Object.defineProperty(s, Symbol.asyncIterator, {
+      value: async function* () {
+        const reader = stream.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            yield value;
+          }
+        } finally {
+          reader.releaseLock();
+        }
+      },
+    });
+  }
+  return s as ReadableStream<T> & AsyncIterable<T>;
+}

@@ -1,0 +1,17 @@
+/**
+ * What the packet builder needs from the topology: a fresh route per packet.
+ *
+ * @module
+ */
+import type { RouteHop } from "../sphinx/mod.ts";
+
+/** Produces routes over the current topology. */
+export interface RouteSource {
+  /**
+   * A new route `[layer 1, layer 2, layer 3, egress]` whose last hop is the gateway with the
+   * given ed25519 identity. Throws if the topology cannot route there.
+   */
+  routeTo(gatewayIdentity: Uint8Array): RouteHop[];
+  /** The key-rotation byte to put on the gateway's MixPacket: 0 unknown, 1 odd, 2 even. */
+  keyRotation(): number;
+}
