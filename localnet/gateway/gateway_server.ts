@@ -1,0 +1,222 @@
+/**
+ * The localnet gateway's client-facing WebSocket server: Nym's client ↔ gateway protocol
+ * (protocol version 6) on a plain TCP listener, with registrations persisted through a
+ * {@linkcode ClientStore}, free bandwidth, forwarding of the clients' mix packets through an
+ * injected callback, and delivery of messages to connected clients (or storage until they
+ * authenticate again).
+ *
+ * Final-hop Sphinx processing is not done here: whoever processes packets addressed to this
+ * gateway calls {@linkcode GatewayServer.deliver}.
+ *
+ * @module
+ */
+import { type CryptoProvider, defaultCrypto } from "../../crypto/mod.ts";
+import { toBase58 } from "../../internal/encoding.ts";
+import { toHex } from "../../internal/bytes.ts";
+import { type RandomBytes, systemRandom } from "../../internal/random.ts";
+import { CURRENT_PROTOCOL_VERSION, type MixPacket } from "../../gateway/mod.ts";
+import { type ClientStore, MemoryClientStore } from "./client_store.ts";
+import { ClientSession, type SessionConfig, type SessionContext } from "./_client_session.ts";
+import {
+  consoleGatewayLogger,
+  type GatewayLogger,
+  type GatewayServerEvent,
+} from "./gateway_events.ts";
+import { MessageInbox } from "./message_inbox.ts";
+
+/** Free bandwidth granted per `claimFreeTestnetBandwidth`: 64 GiB, as Nym. */
+export const FREE_TESTNET_BANDWIDTH_BYTES = 64 * 1024 * 1024 * 1024;
+
+/** Options of {@linkcode startGatewayServer}. */
+export interface GatewayServerOptions {
+  /** The gateway's 32-byte Ed25519 identity secret seed; it signs the registration handshake. */
+  readonly identitySecretKey: Uint8Array;
+  /** Receives every packet a client asks the gateway to forward into the mixnet. */
+  readonly forward: (packet: MixPacket) => void;
+  /** Listen address; `127.0.0.1` by default. */
+  readonly hostname?: string;
+  /** Listen port; 0 (any free port) by default. */
+  readonly port?: number;
+  /** Where registrations persist; a fresh {@linkcode MemoryClientStore} by default. */
+  readonly store?: ClientStore;
+  /** Log lines; warnings and errors to the console by default. */
+  readonly logger?: GatewayLogger;
+  /** Structured events (registrations, authentications, forwarded packets, …). */
+  readonly onEvent?: (event: GatewayServerEvent) => void;
+  /** Primitive provider; `defaultCrypto()` by default. */
+  readonly crypto?: CryptoProvider;
+  /** Random source; the platform CSPRNG by default. */
+  readonly random?: RandomBytes;
+  /** The clock for `authenticateV2` timestamps, ms since the epoch; `Date.now` by default. */
+  readonly now?: () => number;
+  /** The announced protocol version; 6 by default. */
+  readonly protocolVersion?: number;
+  /** Time for each message before authentication; 10 s by default (Nym). */
+  readonly initialMessageTimeoutMs?: number;
+  /** Time for each registration handshake message; 5 s by default (Nym). */
+  readonly handshakeStepTimeoutMs?: number;
+  /** Time for the HTTP upgrade; 1.5 s by default (Nym). */
+  readonly websocketHandshakeTimeoutMs?: number;
+  /** Time to wait for the client's Close after ours; 1 s by default. */
+  readonly closeTimeoutMs?: number;
+  /** Largest WebSocket message accepted; 1 MiB by default. */
+  readonly maxMessageSize?: number;
+  /** Allowed `authenticateV2` clock skew; 120 s by default (Nym). */
+  readonly maxRequestTimestampSkewSeconds?: number;
+  /** Bytes granted per free bandwidth claim; 64 GiB by default. */
+  readonly freeBandwidthBytes?: number;
+  /** Time the old session's client has to answer the duplicate-session Ping; 1 s by default. */
+  readonly pingTimeoutMs?: number;
+  /** Most messages stored per offline client; 1000 by default. */
+  readonly maxStoredMessages?: number;
+  /** Most bytes stored per offline client; 16 MiB by default. */
+  readonly maxStoredBytes?: number;
+}
+
+/** A running gateway server. */
+export interface GatewayServer {
+  /** The address it listens on. */
+  readonly hostname: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** `ws://hostname:port`. */
+  readonly url: string;
+  /** The gateway's Ed25519 identity key (publish it in the topology). */
+  readonly identityKey: Uint8Array;
+  /**
+   * Hands a message to the client with this identity: pushed at once if it is connected and
+   * authenticated, otherwise stored (bounded) and pushed after its next authentication.
+   */
+  deliver(clientIdentity: Uint8Array, message: Uint8Array): "pushed" | "stored";
+  /** Whether a client with this identity is connected and authenticated. */
+  isConnected(clientIdentity: Uint8Array): boolean;
+  /** How many messages are stored for this client. */
+  storedMessages(clientIdentity: Uint8Array): number;
+  /** Closes every connection and the listener; resolves when all are released. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a gateway server.
+ *
+ * @example
+ * ```ts
+ * import { startGatewayServer } from "./mod.ts";
+ * const server = await startGatewayServer({
+ *   identitySecretKey: crypto.getRandomValues(new Uint8Array(32)),
+ *   forward: (packet) => console.log("forward", packet.packet.length),
+ * });
+ * console.log(server.url.startsWith("ws://127.0.0.1:")); // true
+ * await server.close();
+ * ```
+ */
+export function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const listener = Deno.listen({ hostname, port: options.port ?? 0 });
+  const crypto = options.crypto ?? defaultCrypto();
+  const logger = options.logger ?? consoleGatewayLogger;
+  const config: SessionConfig = {
+    protocolVersion: options.protocolVersion ?? CURRENT_PROTOCOL_VERSION,
+    initialMessageTimeoutMs: options.initialMessageTimeoutMs ?? 10_000,
+    handshakeStepTimeoutMs: options.handshakeStepTimeoutMs ?? 5_000,
+    websocketHandshakeTimeoutMs: options.websocketHandshakeTimeoutMs ?? 1_500,
+    closeTimeoutMs: options.closeTimeoutMs ?? 1_000,
+    maxMessageSize: options.maxMessageSize ?? 1 << 20,
+    maxRequestTimestampSkewSeconds: options.maxRequestTimestampSkewSeconds ?? 120,
+    freeBandwidthBytes: options.freeBandwidthBytes ?? FREE_TESTNET_BANDWIDTH_BYTES,
+    pingTimeoutMs: options.pingTimeoutMs ?? 1_000,
+    duplicateCheckTimeoutMs: 2 * (options.pingTimeoutMs ?? 1_000),
+  };
+  const inbox = new MessageInbox({
+    maxMessages: options.maxStoredMessages,
+    maxBytes: options.maxStoredBytes,
+    onDrop: (client, dropped) =>
+      logger.warn(
+        `inbox of ${toBase58(client).slice(0, 10)} is full: dropped ${dropped} oldest message(s)`,
+      ),
+  });
+  const locks = new Map<string, Promise<unknown>>();
+  const active = new Map<string, ClientSession>();
+  const ctx: SessionContext = {
+    config,
+    identitySecretKey: options.identitySecretKey,
+    crypto,
+    random: options.random ?? systemRandom,
+    now: options.now ?? Date.now,
+    store: options.store ?? new MemoryClientStore(),
+    inbox,
+    active,
+    forward: options.forward,
+    logger,
+    emit: (event) => {
+      try {
+        options.onEvent?.(event);
+      } catch (error) {
+        logger.error(`onEvent threw: ${error}`);
+      }
+    },
+    withLock: <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+      const previous = locks.get(id) ?? Promise.resolve();
+      const result = previous.catch(() => {}).then(fn);
+      const tail = result.catch(() => {});
+      locks.set(id, tail);
+      tail.then(() => {
+        if (locks.get(id) === tail) locks.delete(id);
+      });
+      return result;
+    },
+  };
+
+  const sessions = new Set<ClientSession>();
+  const running = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
+
+  const acceptLoop = (async () => {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (!closing) logger.error(`accepting connections failed: ${error}`);
+        return;
+      }
+      const session = new ClientSession(ctx, conn);
+      sessions.add(session);
+      const done: Promise<void> = session.run()
+        .catch((error) => logger.error(`connection handler failed: ${error}`))
+        .finally(() => {
+          sessions.delete(session);
+          running.delete(done);
+        });
+      running.add(done);
+    }
+  })();
+
+  const addr = listener.addr as Deno.NetAddr;
+  const server: GatewayServer = {
+    hostname: addr.hostname,
+    port: addr.port,
+    url: `ws://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`,
+    identityKey: crypto.ed25519PublicKey(options.identitySecretKey),
+    deliver(clientIdentity, message) {
+      const session = active.get(toHex(clientIdentity));
+      if (session?.push(message)) return "pushed";
+      inbox.store(clientIdentity, message);
+      return "stored";
+    },
+    isConnected: (clientIdentity) => active.has(toHex(clientIdentity)),
+    storedMessages: (clientIdentity) => inbox.count(clientIdentity),
+    close() {
+      closing ??= (async () => {
+        listener.close();
+        await acceptLoop;
+        while (running.size > 0) {
+          for (const session of sessions) session.shutdown(1001, "the gateway is shutting down");
+          await Promise.all([...running]);
+        }
+      })();
+      return closing;
+    },
+  };
+  return Promise.resolve(server);
+}
