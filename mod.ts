@@ -1,7 +1,19 @@
 /**
  * `@nym/mixnet`: a pure-TypeScript client for the Nym mixnet.
  *
- * @example
+ * @example Send yourself a message through Nym mainnet
+ * ```ts ignore
+ * import { connect } from "@nym/mixnet";
+ * const client = await connect();
+ * await client.send(client.address, "hello, me"); // resolves once acknowledged
+ * for await (const message of client.messages) {
+ *   console.log(new TextDecoder().decode(message.data));
+ *   break;
+ * }
+ * await client.disconnect();
+ * ```
+ *
+ * @example Traffic presets
  * ```ts
  * import { trafficConfig } from "@nym/mixnet";
  * console.log(trafficConfig("noCover").poisson); // false
@@ -9,6 +21,7 @@
  *
  * @module
  */
+export { connect, type ConnectOptions, MAINNET_NYM_API_URLS } from "./client/connect.ts";
 export {
   type GatewayLink,
   MixnetClient,
@@ -17,6 +30,7 @@ export {
   type ReceivedMessage,
   type SendOptions,
 } from "./client/mixnet_client.ts";
+export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";
 export type { OutgoingPacket } from "./client/packet_builder.ts";
 export type { RouteSource } from "./client/route_source.ts";

@@ -104,6 +104,8 @@ export interface MixnetClientComponents {
   readonly random: RandomBytes;
   /** Time and timers. */
   readonly clock: Clock;
+  /** Called at the end of `disconnect()` (to stop what `connect()` started around the core). */
+  readonly onDisconnect?: () => void;
 }
 
 type Target =
@@ -307,6 +309,7 @@ export class MixnetClient {
       clock.clearTimeout(timer);
       this.#shutdown();
       await this.#gateway?.close();
+      this.#c.onDisconnect?.();
     })();
     return this.#closed;
   }

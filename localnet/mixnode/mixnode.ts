@@ -4,7 +4,13 @@
  * @module
  */
 import { type CryptoProvider, defaultCrypto } from "../../crypto/mod.ts";
-import { decodeNodeAddress, processPacket, SphinxError } from "../../sphinx/mod.ts";
+import {
+  decodeNodeAddress,
+  type FinalHop,
+  packetSizeFromLength,
+  processPacket,
+  SphinxError,
+} from "../../sphinx/mod.ts";
 import {
   CURRENT_FRAME_VERSION,
   encodeFrame,
@@ -61,6 +67,11 @@ export interface MixnodeOptions {
   readonly connections?: Omit<ConnectionPoolOptions, "logger" | "resolveAddress">;
   /** Primitive provider (default {@linkcode defaultCrypto}). */
   readonly crypto?: CryptoProvider;
+  /**
+   * Makes this node a final hop (a gateway's mix side): final-hop packets are handed here,
+   * with the frame they came in, instead of being dropped.
+   */
+  readonly onFinalHop?: (hop: FinalHop, frame: Frame) => void;
 }
 
 /** Counters of a {@linkcode Mixnode}. */
@@ -115,6 +126,12 @@ export interface Mixnode {
   readonly stats: MixnodeStats;
   /** Replaces the injected faults. */
   setFaults(faults: MixnodeFaults): void;
+  /**
+   * Frames a Sphinx packet this node originates (a gateway forwarding a client's packet or a
+   * SURB-ACK) and queues it on the connection to `hostPort` at once. Returns false when the
+   * packet is not of a Nym size or the queue is full.
+   */
+  send(hostPort: string, packet: Uint8Array, keyRotation?: number): boolean;
   /** Resolves when no packet is held for its delay and every outbound queue is empty. */
   idle(): Promise<void>;
   /**
@@ -269,6 +286,10 @@ function createMixnode(options: MixnodeOptions): Mixnode {
       return;
     }
     filter?.add(processed.replayTag);
+    if (processed.kind === "final" && options.onFinalHop) {
+      options.onFinalHop(processed, frame);
+      return;
+    }
     if (processed.kind === "final") {
       counts.droppedFinalHop++;
       log({
@@ -440,6 +461,21 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     },
     setFaults(next: MixnodeFaults): void {
       faults = next;
+    },
+    send(destination: string, packet: Uint8Array, keyRotation = 0): boolean {
+      const packetSize = packetSizeFromLength(packet.length);
+      if (!packetSize || closing) return false;
+      counts.forwarded++;
+      return pool.send(
+        destination,
+        encodeFrame({
+          version: outVersion,
+          packetSize,
+          packetType: PACKET_TYPE_MIX,
+          keyRotation: keyRotation as 0 | 1 | 2,
+          packet,
+        }),
+      );
     },
     async idle(): Promise<void> {
       while (!closing && timers.size > 0) {

@@ -1,0 +1,220 @@
+/**
+ * `connect()`: builds a client from options and injected components: fetch the topology, pick
+ * (or reuse) a gateway, register or authenticate there, and start the traffic streams.
+ *
+ * @module
+ */
+import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
+import { type Clock, systemClock } from "../internal/clock.ts";
+import { fromBase58, toBase58 } from "../internal/encoding.ts";
+import { type RandomBytes, systemRandom } from "../internal/random.ts";
+import {
+  GatewayClient,
+  type GatewayProtocolError,
+  keyRotationFromId,
+  type WebSocketConstructor,
+} from "../gateway/mod.ts";
+import { Recipient } from "../message/mod.ts";
+import {
+  chooseGatewayUniform,
+  fetchTopology,
+  findNodeByIdentity,
+  gatewayCandidates,
+  NymApiClient,
+  randomRoute,
+  routeHops,
+  type Topology,
+  TopologyError,
+  TopologyRefresher,
+  wsEntryUrls,
+} from "../topology/mod.ts";
+import { ReconnectingGatewayLink } from "./gateway_link.ts";
+import { MixnetClient } from "./mixnet_client.ts";
+import type { RouteSource } from "./route_source.ts";
+import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
+import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
+
+/** Nym mainnet's nym-api endpoints, tried in a random order with failover. */
+export const MAINNET_NYM_API_URLS: readonly string[] = Object.freeze([
+  "https://validator.nymtech.net/api/",
+  "https://nym-frontdoor.global.ssl.fastly.net/api/",
+  "https://cdn1.media-platform.net/api/",
+]);
+
+/** Options of {@linkcode connect}. */
+export interface ConnectOptions {
+  /** nym-api base URL(s); Nym mainnet by default. A localnet's `nymApiUrl` goes here. */
+  readonly nymApiUrl?: string | readonly string[];
+  /** The gateway to use, by ed25519 identity (base58); otherwise the stored one or a random one. */
+  readonly gateway?: string;
+  /** A preset name, or a preset plus overrides. `default` by default. */
+  readonly traffic?: TrafficPreset | (Partial<TrafficConfig> & { readonly preset?: TrafficPreset });
+  /** Keys and gateway registration; in memory (a new identity per connect) by default. */
+  readonly storage?: ClientStorage;
+  /** Use `wss://` to the gateway (needed from HTTPS pages). */
+  readonly forceTls?: boolean;
+  /** Topology refresh interval in ms (default 5 minutes). */
+  readonly topologyRefreshMs?: number;
+  /** The `WebSocket` constructor (default `globalThis.WebSocket`). */
+  readonly WebSocket?: WebSocketConstructor;
+  /** The `fetch` function (default `globalThis.fetch`). */
+  readonly fetch?: typeof fetch;
+  /** Time and timers. */
+  readonly clock?: Clock;
+  /** Random bytes (default: the platform CSPRNG). */
+  readonly random?: RandomBytes;
+  /** Primitive provider (default: native where available, else noble). */
+  readonly crypto?: CryptoProvider;
+  /** Aborts the connection attempt. */
+  readonly signal?: AbortSignal;
+}
+
+async function loadOrCreate(
+  storage: ClientStorage,
+  key: string,
+  create: () => Uint8Array,
+): Promise<Uint8Array> {
+  const stored = await storage.get(key);
+  if (stored) return stored;
+  const fresh = create();
+  await storage.set(key, fresh);
+  return fresh;
+}
+
+function resolveTraffic(traffic: ConnectOptions["traffic"]): TrafficConfig {
+  if (traffic === undefined || typeof traffic === "string") return trafficConfig(traffic);
+  const { preset, ...overrides } = traffic;
+  return trafficConfig(preset, overrides);
+}
+
+/**
+ * Connects to the Nym mixnet (or a localnet) and returns a running {@linkcode MixnetClient}.
+ *
+ * @example Against a local network
+ * ```ts ignore
+ * import { connect } from "@nym/mixnet";
+ * const client = await connect({ nymApiUrl: "http://127.0.0.1:8080/" });
+ * await client.send(client.address, "hello, me");
+ * for await (const message of client.messages) {
+ *   console.log(new TextDecoder().decode(message.data));
+ *   break;
+ * }
+ * await client.disconnect();
+ * ```
+ */
+export async function connect(options: ConnectOptions = {}): Promise<MixnetClient> {
+  const crypto = options.crypto ?? defaultCrypto();
+  const random = options.random ?? systemRandom;
+  const clock = options.clock ?? systemClock;
+  const storage = options.storage ?? new MemoryStorage();
+  const traffic = resolveTraffic(options.traffic);
+  const urls = typeof options.nymApiUrl === "string"
+    ? [options.nymApiUrl]
+    : options.nymApiUrl ?? shuffled(MAINNET_NYM_API_URLS, random);
+
+  const identitySecretKey = await loadOrCreate(storage, "identity-secret-key", () => random(32));
+  const encryptionSecretKey = await loadOrCreate(
+    storage,
+    "encryption-secret-key",
+    () => random(32),
+  );
+  const ackKey = await loadOrCreate(storage, "ack-key", () => random(16));
+
+  const api = new NymApiClient({ urls, fetch: options.fetch, clock });
+  const initial = await fetchTopology(api, { signal: options.signal });
+
+  const stored = await storage.get("gateway");
+  const wanted = options.gateway ? fromBase58(options.gateway) : stored;
+  const gateway = wanted ? findNodeByIdentity(initial, wanted) : chooseGatewayUniform(
+    gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls }),
+    random,
+  );
+  if (!gateway) {
+    throw new TopologyError(
+      "no-gateway",
+      `gateway ${toBase58(wanted!)} is not in the topology`,
+    );
+  }
+  await storage.set("gateway", gateway.identityKey);
+
+  const self = new Recipient(
+    crypto.ed25519PublicKey(identitySecretKey),
+    crypto.x25519PublicKey(encryptionSecretKey),
+    gateway.identityKey,
+  );
+
+  // The refresher, gateway client and link call back into the client, which needs them first.
+  const ref: { client?: MixnetClient; link?: ReconnectingGatewayLink } = {};
+  const refresher = new TopologyRefresher({
+    source: api,
+    initial,
+    intervalMs: options.topologyRefreshMs,
+    clock,
+    onEvent: (event) => {
+      if (event.type === "refreshed") {
+        const t = event.topology;
+        ref.client?.emit("topology", {
+          mixnodes: t.layers.reduce((n, l) => n + l.length, 0),
+          gateways: new Set([...t.entryGateways, ...t.exitGateways]).size,
+        });
+      }
+    },
+  });
+  const current = (): Topology => {
+    const topology = refresher.topology;
+    if (!topology) throw new TopologyError("empty-topology", "no usable topology");
+    return topology;
+  };
+  const routes: RouteSource = {
+    routeTo: (identity) => routeHops(randomRoute(current(), identity, random)),
+    keyRotation: () => keyRotationFromId(current().metadata.keyRotationId),
+  };
+
+  const gatewayName = toBase58(gateway.identityKey);
+  const gatewayClient = new GatewayClient({
+    url: wsEntryUrls(gateway, { forceTls: options.forceTls }).primary,
+    gatewayIdentity: gateway.identityKey,
+    identitySecretKey,
+    keyStorage: gatewayKeysIn(storage),
+    WebSocket: options.WebSocket,
+    clock,
+    crypto,
+    random,
+    onMessage: (message) => ref.client?.receive(message),
+    onClose: (event) => ref.link?.closed(event),
+    onError: (error: GatewayProtocolError) => ref.client?.emit("error", { error }),
+  });
+  const link = ref.link = new ReconnectingGatewayLink({
+    client: gatewayClient,
+    clock,
+    random,
+    onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
+    onReconnecting: (attempt, delayMs, reason) =>
+      ref.client?.emit("reconnecting", { attempt, delayMs, reason }),
+  });
+
+  const client = ref.client = new MixnetClient({
+    self,
+    encryptionSecretKey,
+    ackKey,
+    routes,
+    traffic,
+    crypto,
+    random,
+    clock,
+    onDisconnect: () => refresher.stop(),
+  });
+  await link.start();
+  client.attach(link);
+  refresher.start();
+  return client;
+}
+
+function shuffled(urls: readonly string[], random: RandomBytes): string[] {
+  const out = [...urls];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random(1)[0] % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}

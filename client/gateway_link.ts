@@ -1,0 +1,127 @@
+/**
+ * The client's gateway connection with automatic reconnect: exponential backoff with jitter, and
+ * packets queued (bounded) while disconnected.
+ *
+ * @module
+ */
+import type { Clock, TimerHandle } from "../internal/clock.ts";
+import { type RandomBytes, uniform } from "../internal/random.ts";
+import type { GatewayClient, GatewayCloseEvent } from "../gateway/mod.ts";
+import type { GatewayLink } from "./mixnet_client.ts";
+import type { OutgoingPacket } from "./packet_builder.ts";
+
+/** Options of {@linkcode ReconnectingGatewayLink}. */
+export interface ReconnectingGatewayLinkOptions {
+  /** Makes the gateway client; its `onClose` must call the link's `closed`. */
+  readonly client: GatewayClient;
+  /** Injected time. */
+  readonly clock: Clock;
+  /** Injected randomness (jitter). */
+  readonly random: RandomBytes;
+  /** First reconnect delay in ms (default 500), doubled per attempt up to `maxBackoffMs`. */
+  readonly initialBackoffMs?: number;
+  /** Longest reconnect delay in ms (default 30 000). */
+  readonly maxBackoffMs?: number;
+  /** Packets kept while disconnected (default 1000); older ones are dropped (their acks will time out and they are retransmitted). */
+  readonly maxQueuedPackets?: number;
+  /** Told when a (re)connection is authenticated. */
+  readonly onConnected?: () => void;
+  /** Told when a reconnect is scheduled. */
+  readonly onReconnecting?: (attempt: number, delayMs: number, reason: string) => void;
+}
+
+/**
+ * A {@linkcode GatewayLink} over a {@linkcode GatewayClient} that reconnects by itself.
+ *
+ * @example
+ * ```ts ignore
+ * const link = new ReconnectingGatewayLink({ client, clock, random });
+ * await link.start();
+ * ```
+ */
+export class ReconnectingGatewayLink implements GatewayLink {
+  #o: ReconnectingGatewayLinkOptions;
+  #queue: OutgoingPacket[] = [];
+  #queuedBytes = 0;
+  #attempt = 0;
+  #timer: TimerHandle | undefined;
+  #closing = false;
+  #connecting: Promise<void> | undefined;
+
+  /** Wraps `client`; call {@linkcode ReconnectingGatewayLink.start}. */
+  constructor(options: ReconnectingGatewayLinkOptions) {
+    this.#o = options;
+  }
+
+  /** Bytes queued while disconnected. */
+  get bufferedAmount(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Connects for the first time; rejects if that fails (no retry). */
+  async start(): Promise<void> {
+    await this.#o.client.connect();
+    this.#o.onConnected?.();
+  }
+
+  /** Sends at once when connected, otherwise queues. */
+  send(packet: OutgoingPacket): void {
+    if (this.#closing) return;
+    if (this.#o.client.state === "ready") {
+      this.#o.client.sendMixPacket({
+        nextHop: packet.firstHop,
+        packet: packet.packet,
+        keyRotation: packet.keyRotation as 0 | 1 | 2,
+        packetType: 0,
+      }).catch(() => {
+        // The socket died under us; the close handler reconnects and the ack timer resends.
+      });
+      return;
+    }
+    this.#queue.push(packet);
+    this.#queuedBytes += packet.packet.length;
+    const max = this.#o.maxQueuedPackets ?? 1000;
+    while (this.#queue.length > max) this.#queuedBytes -= this.#queue.shift()!.packet.length;
+  }
+
+  /** Call from the gateway client's `onClose`: schedules a reconnect unless we closed it. */
+  closed(event: GatewayCloseEvent): void {
+    if (this.#closing || event.byClient) return;
+    this.#schedule(`connection closed (${event.code}${event.reason ? `: ${event.reason}` : ""})`);
+  }
+
+  /** Stops reconnecting and closes the connection. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#connecting?.catch(() => {});
+    await this.#o.client.close();
+    this.#queue = [];
+    this.#queuedBytes = 0;
+  }
+
+  #schedule(reason: string): void {
+    if (this.#timer !== undefined || this.#closing) return;
+    const base = this.#o.initialBackoffMs ?? 500;
+    const cap = this.#o.maxBackoffMs ?? 30_000;
+    const delay = Math.min(cap, base * 2 ** this.#attempt) * (0.5 + uniform(this.#o.random) / 2);
+    this.#attempt++;
+    this.#o.onReconnecting?.(this.#attempt, Math.round(delay), reason);
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closing) return;
+      this.#connecting = this.#o.client.connect().then(
+        () => {
+          this.#attempt = 0;
+          this.#o.onConnected?.();
+          const queued = this.#queue;
+          this.#queue = [];
+          this.#queuedBytes = 0;
+          for (const packet of queued) this.send(packet);
+        },
+        (error) => this.#schedule(`reconnect failed: ${(error as Error).message}`),
+      ).finally(() => this.#connecting = undefined);
+    }, delay);
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * A whole Nym network on loopback: a directory speaking nym-api, three layers of mixnodes and
+ * one or more gateways, each gateway being both the client WebSocket endpoint and the final
+ * Sphinx hop of its clients' packets.
+ *
+ * @module
+ */
+import { fromHex, toHex } from "../internal/bytes.ts";
+import { toBase58 } from "../internal/encoding.ts";
+import { decodeNodeAddress, type FinalHop, PACKET_SIZES } from "../sphinx/mod.ts";
+import type { MixPacket } from "../gateway/mod.ts";
+import { type Directory, startDirectory } from "./directory/mod.ts";
+import { toWasmFriendlyTopology, type WasmFriendlyNymTopology } from "./directory/mod.ts";
+import type { Frame } from "./framing/mod.ts";
+import {
+  type ClientStore,
+  type GatewayLogger,
+  type GatewayServer,
+  JsonFileClientStore,
+  MemoryClientStore,
+  startGatewayServer,
+} from "./gateway/mod.ts";
+import {
+  consoleLogger,
+  type Logger,
+  type Mixnode,
+  type MixnodeFaults,
+  silentLogger,
+  startMixnode,
+} from "./mixnode/mod.ts";
+
+/** Options of {@linkcode startLocalnet}. */
+export interface LocalnetOptions {
+  /** Mixnodes in each of the three layers (default 1). */
+  readonly mixnodesPerLayer?: number;
+  /** Gateways (default 1). */
+  readonly gateways?: number;
+  /** Interface every node binds (default `127.0.0.1`). */
+  readonly hostname?: string;
+  /** Port of the nym-api directory (default 0: a free port). */
+  readonly apiPort?: number;
+  /**
+   * The longest a mixnode holds a packet, in ms (default 10 000, as nym-node). Clients choose
+   * the delays; set 0 to forward at once in tests that measure our own overhead.
+   */
+  readonly maxPerHopDelayMs?: number;
+  /** Replay protection at the mixnodes (default true). */
+  readonly replayProtection?: boolean;
+  /**
+   * Folder that keeps node keys and gateway registrations across runs (default: none, so a
+   * fresh network each time). With it, gateway identities and client registrations survive a
+   * restart.
+   */
+  readonly dataDir?: string;
+  /** Log lines of every node (default: warnings and errors to stderr; `"silent"` for none). */
+  readonly logger?: Logger | "silent";
+  /** Faults applied to every mixnode from the start. */
+  readonly faults?: MixnodeFaults;
+}
+
+/** A mixnode of the local network. */
+export interface LocalnetMixnode {
+  /** Node id in the directory. */
+  readonly nodeId: number;
+  /** Its layer, 1 to 3. */
+  readonly layer: 1 | 2 | 3;
+  /** Ed25519 identity, base58. */
+  readonly identity: string;
+  /** `ip:port` of its mix listener. */
+  readonly hostPort: string;
+  /** The running node (replaced by {@linkcode Localnet.restartMixnode}). */
+  readonly node: Mixnode;
+}
+
+/** A gateway of the local network. */
+export interface LocalnetGateway {
+  /** Node id in the directory. */
+  readonly nodeId: number;
+  /** Ed25519 identity, base58 (what clients pass as `gateway`). */
+  readonly identity: string;
+  /** `ws://…` URL of the client WebSocket endpoint. */
+  readonly wsUrl: string;
+  /** `ip:port` of its mix (final-hop) listener. */
+  readonly mixHost: string;
+  /** The running WebSocket server. */
+  readonly server: GatewayServer;
+  /** Its mix-side node. */
+  readonly node: Mixnode;
+}
+
+/** A running local network. */
+export interface Localnet {
+  /** Base URL of the nym-api directory: pass it as `nymApiUrl`. */
+  readonly nymApiUrl: string;
+  /** The mixnodes, layer by layer. */
+  readonly mixnodes: readonly LocalnetMixnode[];
+  /** The gateways. */
+  readonly gateways: readonly LocalnetGateway[];
+  /** Applies faults (drop rate, added latency) to every mixnode. */
+  setFaults(faults: MixnodeFaults): void;
+  /** Stops a mixnode (its address stays in the directory, as a crashed node's would). */
+  killMixnode(index: number): Promise<void>;
+  /** Starts a stopped (or running) mixnode again with the same keys and port. */
+  restartMixnode(index: number): Promise<void>;
+  /** Stops a gateway's WebSocket server and mix listener. */
+  killGateway(index: number): Promise<void>;
+  /** Starts a gateway again with the same keys, ports and client registrations. */
+  restartGateway(index: number): Promise<void>;
+  /** The topology as the official client's `NymNodeTester` takes it. */
+  wasmTopology(): WasmFriendlyNymTopology;
+  /** Stops every node and the directory. */
+  close(): Promise<void>;
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+interface NodeKeys {
+  identity: string;
+  sphinx: string;
+}
+
+interface SavedKeys {
+  mixnodes: NodeKeys[];
+  gateways: NodeKeys[];
+}
+
+const KEY_FILE = "localnet-keys.json";
+
+function newKeys(): NodeKeys {
+  const random = () => toHex(crypto.getRandomValues(new Uint8Array(32)));
+  return { identity: random(), sphinx: random() };
+}
+
+async function loadKeys(dataDir: string | undefined, mixnodes: number, gateways: number) {
+  let saved: SavedKeys = { mixnodes: [], gateways: [] };
+  const path = dataDir ? `${dataDir}/${KEY_FILE}` : undefined;
+  if (path) {
+    try {
+      saved = JSON.parse(await Deno.readTextFile(path));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  const keys: SavedKeys = {
+    mixnodes: Array.from({ length: mixnodes }, (_, i) => saved.mixnodes?.[i] ?? newKeys()),
+    gateways: Array.from({ length: gateways }, (_, i) => saved.gateways?.[i] ?? newKeys()),
+  };
+  if (path) {
+    await Deno.mkdir(dataDir!, { recursive: true });
+    await Deno.writeTextFile(path, JSON.stringify(keys, null, 1), { mode: 0o600 });
+  }
+  return keys;
+}
+
+/**
+ * Starts a local Nym network and returns its endpoints. Every port is free by default.
+ *
+ * @example
+ * ```ts ignore
+ * import { startLocalnet } from "@nym/mixnet/localnet";
+ * await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 1 });
+ * console.log(net.nymApiUrl, net.gateways[0].identity, net.gateways[0].wsUrl);
+ * ```
+ */
+export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
+  const perLayer = options.mixnodesPerLayer ?? 1;
+  const gatewayCount = options.gateways ?? 1;
+  if (!Number.isInteger(perLayer) || perLayer < 1) throw new RangeError("mixnodesPerLayer ≥ 1");
+  if (!Number.isInteger(gatewayCount) || gatewayCount < 1) throw new RangeError("gateways ≥ 1");
+  const hostname = options.hostname ?? "127.0.0.1";
+  const logger: Logger = options.logger === "silent"
+    ? silentLogger
+    : options.logger ?? consoleLogger("[localnet]");
+  const gatewayLogger: GatewayLogger = {
+    debug: (message) => logger({ level: "debug", event: "gateway", message }),
+    info: (message) => logger({ level: "info", event: "gateway", message }),
+    warn: (message) => logger({ level: "warn", event: "gateway", message }),
+    error: (message) => logger({ level: "error", event: "gateway", message }),
+  };
+  const keys = await loadKeys(options.dataDir, 3 * perLayer, gatewayCount);
+  const started: { close(): Promise<void> }[] = [];
+
+  try {
+    // Mixnodes: node ids 1..3N, layer by layer.
+    const mixnodes: LocalnetMixnode[] = [];
+    for (let i = 0; i < 3 * perLayer; i++) {
+      const node = await startMixnode({
+        identity: fromHex(keys.mixnodes[i].identity),
+        sphinxSecretKey: fromHex(keys.mixnodes[i].sphinx),
+        hostname,
+        maxDelayMs: options.maxPerHopDelayMs,
+        replayProtection: options.replayProtection ?? true,
+        logger,
+        faults: options.faults,
+      });
+      started.push(node);
+      mixnodes.push({
+        nodeId: i + 1,
+        layer: (Math.floor(i / perLayer) + 1) as 1 | 2 | 3,
+        identity: toBase58(node.identityKey),
+        hostPort: node.hostPort,
+        node,
+      });
+    }
+
+    // Gateways: a mix-side listener that is the final hop, and the client WebSocket server.
+    const gateways: LocalnetGateway[] = [];
+    const stores: ClientStore[] = [];
+    const startGateway = async (index: number, ports?: { ws: number; mix: number }) => {
+      const k = keys.gateways[index];
+      // The final-hop handler needs the server, which needs the node: break the cycle by reference.
+      const ref: { server?: GatewayServer } = {};
+      const node: Mixnode = await startMixnode({
+        identity: fromHex(k.identity),
+        sphinxSecretKey: fromHex(k.sphinx),
+        hostname,
+        port: ports?.mix ?? 0,
+        maxDelayMs: 0, // the final hop delivers at once, as Nym's gateways
+        replayProtection: options.replayProtection ?? true,
+        logger,
+        onFinalHop: (hop, frame) => finalHop(hop, frame),
+      });
+      const finalHop = (hop: FinalHop, frame: Frame) => {
+        const server = ref.server;
+        if (!server) return;
+        if (frame.packetSize.tag === PACKET_SIZES.ack.tag) {
+          server.deliver(hop.destination, hop.plaintext);
+          return;
+        }
+        if (hop.plaintext.length < 405) return;
+        try {
+          const ackHop = decodeNodeAddress(hop.plaintext.subarray(0, 19)).hostPort;
+          node.send(ackHop, hop.plaintext.slice(19, 405), frame.keyRotation);
+        } catch {
+          logger({ level: "warn", event: "surb_ack.malformed", message: "bad SURB-ACK address" });
+        }
+        server.deliver(hop.destination, hop.plaintext.slice(405));
+      };
+      stores[index] ??= options.dataDir
+        ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
+        : new MemoryClientStore();
+      const server = ref.server = await startGatewayServer({
+        identitySecretKey: fromHex(k.identity),
+        hostname,
+        port: ports?.ws ?? 0,
+        store: stores[index],
+        logger: gatewayLogger,
+        forward: (packet: MixPacket) => {
+          node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);
+        },
+      });
+      const gateway: LocalnetGateway = {
+        nodeId: 3 * perLayer + index + 1,
+        identity: toBase58(server.identityKey),
+        wsUrl: server.url,
+        mixHost: node.hostPort,
+        server,
+        node,
+      };
+      gateways[index] = gateway;
+      return gateway;
+    };
+    for (let i = 0; i < gatewayCount; i++) {
+      const gateway = await startGateway(i);
+      started.push({ close: () => closeGateway(gateways[i]) });
+      void gateway;
+    }
+
+    const directoryData = () => ({
+      nodes: [
+        ...mixnodes.map((m) => ({
+          nodeId: m.nodeId,
+          identityKey: m.node.identityKey,
+          sphinxKey: m.node.sphinxPublicKey,
+          ipAddresses: [m.node.hostname],
+          mixPort: m.node.port,
+          entry: null,
+          supportedRoles: { mixnode: true, entry: false, exitNr: false, exitIpr: false },
+          performance: "1",
+        })),
+        ...gateways.map((g) => ({
+          nodeId: g.nodeId,
+          identityKey: g.server.identityKey,
+          sphinxKey: g.node.sphinxPublicKey,
+          ipAddresses: [g.node.hostname],
+          mixPort: g.node.port,
+          entry: { hostname: null, wsPort: g.server.port, wssPort: null },
+          supportedRoles: { mixnode: false, entry: true, exitNr: true, exitIpr: false },
+          performance: "1",
+        })),
+      ],
+      rewardedSet: {
+        epochId: 100,
+        entryGateways: gateways.map((g) => g.nodeId),
+        exitGateways: gateways.map((g) => g.nodeId),
+        layer1: mixnodes.filter((m) => m.layer === 1).map((m) => m.nodeId),
+        layer2: mixnodes.filter((m) => m.layer === 2).map((m) => m.nodeId),
+        layer3: mixnodes.filter((m) => m.layer === 3).map((m) => m.nodeId),
+        standby: [],
+      },
+    });
+    const directory: Directory = startDirectory({
+      ...directoryData(),
+      hostname,
+      port: options.apiPort ?? 0,
+    });
+    started.push(directory);
+
+    let closing: Promise<void> | undefined;
+    const net: Localnet = {
+      nymApiUrl: directory.url,
+      mixnodes,
+      gateways,
+      setFaults(faults) {
+        for (const m of mixnodes) m.node.setFaults(faults);
+      },
+      async killMixnode(index) {
+        await mixnodes[index].node.close();
+      },
+      async restartMixnode(index) {
+        const m = mixnodes[index];
+        const node = await m.node.restart();
+        mixnodes[index] = { ...m, node };
+      },
+      async killGateway(index) {
+        await closeGateway(gateways[index]);
+      },
+      async restartGateway(index) {
+        const g = gateways[index];
+        await closeGateway(g);
+        await startGateway(index, { ws: g.server.port, mix: g.node.port });
+      },
+      wasmTopology() {
+        return toWasmFriendlyTopology(directory.data);
+      },
+      close() {
+        closing ??= (async () => {
+          await directory.close();
+          await Promise.all(mixnodes.map((m) => m.node.close()));
+          await Promise.all(gateways.map(closeGateway));
+        })();
+        return closing;
+      },
+      [Symbol.asyncDispose]() {
+        return net.close();
+      },
+    };
+    return net;
+  } catch (error) {
+    await Promise.allSettled(started.map((s) => s.close()));
+    throw error;
+  }
+}
+
+async function closeGateway(gateway: LocalnetGateway | undefined): Promise<void> {
+  if (!gateway) return;
+  await gateway.server.close();
+  await gateway.node.close();
+}

@@ -1,0 +1,49 @@
+// Our client through a real localnet on loopback: directory, gateway WebSocket protocol, three
+// mixnode layers over TCP, final-hop processing and SURB-ACKs.
+import { connect } from "../client/connect.ts";
+import type { MixnetClient, ReceivedMessage } from "../client/mixnet_client.ts";
+import { startLocalnet } from "../localnet/mod.ts";
+import { systemRandom } from "../internal/random.ts";
+import { assert, assertEquals } from "./_assert.ts";
+
+async function next(client: MixnetClient): Promise<ReceivedMessage> {
+  const reader = client.messages.getReader();
+  const { value, done } = await reader.read();
+  reader.releaseLock();
+  assert(!done && value);
+  return value;
+}
+
+Deno.test("two clients exchange messages and an anonymous reply through a localnet", async () => {
+  await using net = await startLocalnet({ mixnodesPerLayer: 2, gateways: 2, logger: "silent" });
+  const alice = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic: "noCover",
+    gateway: net.gateways[0].identity,
+  });
+  const bob = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic: "noCover",
+    gateway: net.gateways[1].identity,
+  });
+  try {
+    assert(alice.address.endsWith(`@${net.gateways[0].identity}`));
+    const handle = alice.send(bob.address, "hello bob", { replySurbs: 2 });
+    await handle;
+    const message = await next(bob);
+    assertEquals(new TextDecoder().decode(message.data), "hello bob");
+    assert(message.senderTag);
+    await bob.reply(message.senderTag, "hello, whoever you are");
+    const answer = await next(alice);
+    assertEquals([answer.kind, new TextDecoder().decode(answer.data)], [
+      "reply",
+      "hello, whoever you are",
+    ]);
+    const big = systemRandom(100_000);
+    await alice.send(bob.address, big);
+    assertEquals((await next(bob)).data, big);
+  } finally {
+    await alice.disconnect();
+    await bob.disconnect();
+  }
+});
