@@ -161,6 +161,7 @@ export class MixnetClient {
   #parked = new Map<string, Item[]>();
   #surbRequested = new Set<string>();
   #listeners = new Map<keyof MixnetClientEvents, Set<Listener<unknown>>>();
+  #interceptors = new Set<(message: ReceivedMessage) => boolean>();
   #controller!: ReadableStreamDefaultController<ReceivedMessage>;
   #state: "open" | "closing" | "closed" = "open";
   #closed: Promise<void> | undefined;
@@ -229,6 +230,15 @@ export class MixnetClient {
     if (!set) this.#listeners.set(type, set = new Set());
     set.add(listener as Listener<unknown>);
     return () => set!.delete(listener as Listener<unknown>);
+  }
+
+  /**
+   * Sees every received message before {@linkcode MixnetClient.messages}; a handler that returns
+   * true consumes it (streams use this for their frames). Returns a function that removes it.
+   */
+  intercept(handler: (message: ReceivedMessage) => boolean): () => void {
+    this.#interceptors.add(handler);
+    return () => this.#interceptors.delete(handler);
   }
 
   /** Emits an event to its listeners (used by `connect()` for connection and topology events). */
@@ -604,6 +614,13 @@ export class MixnetClient {
 
   #push(message: ReceivedMessage): void {
     if (this.#state === "closed") return;
+    for (const handler of this.#interceptors) {
+      try {
+        if (handler(message)) return;
+      } catch (error) {
+        this.#emit("error", { error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    }
     try {
       this.#controller.enqueue(message);
     } catch {
