@@ -47,3 +47,40 @@ Deno.test("two clients exchange messages and an anonymous reply through a localn
     await bob.disconnect();
   }
 });
+
+function once<K extends "connected" | "reconnecting">(client: MixnetClient, type: K): Promise<void> {
+  return new Promise((resolve) => {
+    const off = client.on(type, () => {
+      off();
+      resolve();
+    });
+  });
+}
+
+Deno.test("after its gateway restarts a client reconnects by itself and no message is lost", async () => {
+  await using net = await startLocalnet({ gateways: 2, logger: "silent" });
+  const traffic = { preset: "noCover" as const, ackWaitAdditionMs: 300 };
+  const alice = await connect({ nymApiUrl: net.nymApiUrl, traffic, gateway: net.gateways[0].identity });
+  const bob = await connect({ nymApiUrl: net.nymApiUrl, traffic, gateway: net.gateways[1].identity });
+  try {
+    const bobDropped = once(bob, "reconnecting");
+    await net.killGateway(1);
+    await bobDropped;
+    // Sent while bob's gateway is down: the packets die at layer 3 and are retransmitted.
+    const handle = alice.send(bob.address, "sent while you were away");
+    const bobBack = once(bob, "connected");
+    await net.restartGateway(1);
+    await bobBack;
+    await handle;
+    assertEquals(new TextDecoder().decode((await next(bob)).data), "sent while you were away");
+    // Alice's own gateway too: she reconnects, authenticates with her stored key, and sends on.
+    const aliceBack = once(alice, "connected");
+    await net.restartGateway(0);
+    await aliceBack;
+    await alice.send(bob.address, "and I came back too");
+    assertEquals(new TextDecoder().decode((await next(bob)).data), "and I came back too");
+  } finally {
+    await alice.disconnect();
+    await bob.disconnect();
+  }
+});
