@@ -31,6 +31,7 @@ export {
   type SendOptions,
 } from "./client/mixnet_client.ts";
 export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
+export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";
 export type { OutgoingPacket } from "./client/packet_builder.ts";
 export type { RouteSource } from "./client/route_source.ts";
