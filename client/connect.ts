@@ -53,6 +53,8 @@ export interface ConnectOptions {
   readonly storage?: ClientStorage;
   /** Use `wss://` to the gateway (needed from HTTPS pages). */
   readonly forceTls?: boolean;
+  /** Gateway liveness probe interval in ms (default 5000; 0 turns it off). */
+  readonly livenessIntervalMs?: number;
   /** Topology refresh interval in ms (default 5 minutes). */
   readonly topologyRefreshMs?: number;
   /** The `WebSocket` constructor (default `globalThis.WebSocket`). */
@@ -188,6 +190,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     client: gatewayClient,
     clock,
     random,
+    livenessIntervalMs: options.livenessIntervalMs,
     onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
     onReconnecting: (attempt, delayMs, reason) =>
       ref.client?.emit("reconnecting", { attempt, delayMs, reason }),

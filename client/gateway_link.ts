@@ -1,6 +1,8 @@
 /**
- * The client's gateway connection with automatic reconnect: exponential backoff with jitter, and
- * packets queued (bounded) while disconnected.
+ * The client's gateway connection with automatic reconnect: exponential backoff with jitter,
+ * packets queued (bounded) while disconnected, and a liveness probe (a `supportedProtocol`
+ * round trip every few seconds, which works in browsers too where WebSocket pings cannot be sent)
+ * so a silently dead connection is noticed within seconds.
  *
  * @module
  */
@@ -12,8 +14,8 @@ import type { OutgoingPacket } from "./packet_builder.ts";
 
 /** Options of {@linkcode ReconnectingGatewayLink}. */
 export interface ReconnectingGatewayLinkOptions {
-  /** Makes the gateway client; its `onClose` must call the link's `closed`. */
-  readonly client: GatewayClient;
+  /** The gateway client; its `onClose` must call the link's `closed`. */
+  readonly client: Pick<GatewayClient, "connect" | "sendMixPacket" | "ping" | "close" | "state">;
   /** Injected time. */
   readonly clock: Clock;
   /** Injected randomness (jitter). */
@@ -24,6 +26,8 @@ export interface ReconnectingGatewayLinkOptions {
   readonly maxBackoffMs?: number;
   /** Packets kept while disconnected (default 1000); older ones are dropped (their acks will time out and they are retransmitted). */
   readonly maxQueuedPackets?: number;
+  /** Interval of the liveness probe in ms (default 5000; 0 turns it off). */
+  readonly livenessIntervalMs?: number;
   /** Told when a (re)connection is authenticated. */
   readonly onConnected?: () => void;
   /** Told when a reconnect is scheduled. */
@@ -47,6 +51,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   #timer: TimerHandle | undefined;
   #closing = false;
   #connecting: Promise<void> | undefined;
+  #probe: TimerHandle | undefined;
 
   /** Wraps `client`; call {@linkcode ReconnectingGatewayLink.start}. */
   constructor(options: ReconnectingGatewayLinkOptions) {
@@ -62,6 +67,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   async start(): Promise<void> {
     await this.#o.client.connect();
     this.#o.onConnected?.();
+    this.#scheduleProbe();
   }
 
   /** Sends at once when connected, otherwise queues. */
@@ -94,11 +100,31 @@ export class ReconnectingGatewayLink implements GatewayLink {
   async close(): Promise<void> {
     this.#closing = true;
     if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#probe !== undefined) this.#o.clock.clearTimeout(this.#probe);
+    this.#timer = this.#probe = undefined;
     await this.#connecting?.catch(() => {});
     await this.#o.client.close();
     this.#queue = [];
     this.#queuedBytes = 0;
+  }
+
+  #scheduleProbe(): void {
+    const interval = this.#o.livenessIntervalMs ?? 5000;
+    if (interval <= 0 || this.#closing || this.#probe !== undefined) return;
+    this.#probe = this.#o.clock.setTimeout(() => {
+      this.#probe = undefined;
+      const { client } = this.#o;
+      if (this.#closing || client.state !== "ready") return;
+      client.ping().then(
+        () => this.#scheduleProbe(),
+        async (error) => {
+          if (this.#closing || client.state !== "ready") return;
+          // No answer: the socket is dead even if it never said so. Drop it and reconnect.
+          await client.close();
+          this.#schedule(`liveness probe failed: ${(error as Error).message}`);
+        },
+      );
+    }, interval);
   }
 
   #schedule(reason: string): void {
@@ -115,6 +141,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
         () => {
           this.#attempt = 0;
           this.#o.onConnected?.();
+          this.#scheduleProbe();
           const queued = this.#queue;
           this.#queue = [];
           this.#queuedBytes = 0;

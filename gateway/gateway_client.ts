@@ -288,6 +288,18 @@ export class GatewayClient {
     return claim;
   }
 
+  /**
+   * A liveness probe: asks `supportedProtocol`, which gateways answer at any time, and resolves
+   * with the version. Rejects with {@linkcode GatewayProtocolError} when the connection is not
+   * ready or no answer comes within the step timeout.
+   */
+  ping(): Promise<number> {
+    return this.#request({ type: "supportedProtocol" }).then((response) => {
+      if (response.type !== "supportedProtocol") throw unexpected(response, "supportedProtocol");
+      return response.version;
+    });
+  }
+
   /** Closes the connection and waits for the close to finish; safe to call at any time. */
   async close(): Promise<void> {
     const ws = this.#ws;
