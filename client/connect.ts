@@ -16,6 +16,7 @@ import {
 } from "../gateway/mod.ts";
 import { Recipient } from "../message/mod.ts";
 import {
+  chooseGatewayByLatency,
   chooseGatewayUniform,
   fetchTopology,
   findNodeByIdentity,
@@ -51,6 +52,12 @@ export interface ConnectOptions {
   readonly traffic?: TrafficPreset | (Partial<TrafficConfig> & { readonly preset?: TrafficPreset });
   /** Keys and gateway registration; in memory (a new identity per connect) by default. */
   readonly storage?: ClientStorage;
+  /**
+   * How to pick a gateway when none is given or stored: `uniform` (default, as Nym's SDKs) or
+   * `latency` (time to open a WebSocket to each candidate, then a random pick weighted by
+   * 1/latency, as Nym's latency-based selection).
+   */
+  readonly gatewaySelection?: "uniform" | "latency";
   /** Use `wss://` to the gateway (needed from HTTPS pages). */
   readonly forceTls?: boolean;
   /** Gateway liveness probe interval in ms (default 5000; 0 turns it off). */
@@ -211,6 +218,29 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   client.attach(link);
   refresher.start();
   return client;
+}
+
+/** Milliseconds to open (then close) a WebSocket to `url`; rejects after 1.5 s, as Nym. */
+function openLatency(url: string, options: ConnectOptions, clock: Clock): Promise<number> {
+  const Ctor = options.WebSocket ??
+    (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const ws = new Ctor(url);
+    const timer = clock.setTimeout(() => {
+      ws.close();
+      reject(new Error(`no connection to ${url} within 1.5 s`));
+    }, 1500);
+    ws.onopen = () => {
+      clock.clearTimeout(timer);
+      resolve(performance.now() - started);
+      ws.close(1000);
+    };
+    ws.onerror = () => {
+      clock.clearTimeout(timer);
+      reject(new Error(`cannot connect to ${url}`));
+    };
+  });
 }
 
 function shuffled(urls: readonly string[], random: RandomBytes): string[] {

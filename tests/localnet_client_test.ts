@@ -48,7 +48,10 @@ Deno.test("two clients exchange messages and an anonymous reply through a localn
   }
 });
 
-function once<K extends "connected" | "reconnecting">(client: MixnetClient, type: K): Promise<void> {
+function once<K extends "connected" | "reconnecting">(
+  client: MixnetClient,
+  type: K,
+): Promise<void> {
   return new Promise((resolve) => {
     const off = client.on(type, () => {
       off();
@@ -60,8 +63,16 @@ function once<K extends "connected" | "reconnecting">(client: MixnetClient, type
 Deno.test("after its gateway restarts a client reconnects by itself and no message is lost", async () => {
   await using net = await startLocalnet({ gateways: 2, logger: "silent" });
   const traffic = { preset: "noCover" as const, ackWaitAdditionMs: 300 };
-  const alice = await connect({ nymApiUrl: net.nymApiUrl, traffic, gateway: net.gateways[0].identity });
-  const bob = await connect({ nymApiUrl: net.nymApiUrl, traffic, gateway: net.gateways[1].identity });
+  const alice = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic,
+    gateway: net.gateways[0].identity,
+  });
+  const bob = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic,
+    gateway: net.gateways[1].identity,
+  });
   try {
     const bobDropped = once(bob, "reconnecting");
     await net.killGateway(1);
@@ -82,5 +93,22 @@ Deno.test("after its gateway restarts a client reconnects by itself and no messa
   } finally {
     await alice.disconnect();
     await bob.disconnect();
+  }
+});
+
+Deno.test("a client can pick its gateway by measured latency", async () => {
+  await using net = await startLocalnet({ gateways: 3, logger: "silent" });
+  const client = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic: "noCover",
+    gatewaySelection: "latency",
+  });
+  try {
+    const gateway = client.address.slice(client.address.indexOf("@") + 1);
+    assert(net.gateways.some((g) => g.identity === gateway));
+    await client.send(client.address, "hi me");
+    assertEquals(new TextDecoder().decode((await next(client)).data), "hi me");
+  } finally {
+    await client.disconnect();
   }
 });
