@@ -32,6 +32,7 @@ export {
 } from "./client/mixnet_client.ts";
 export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
 export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
+export type { MixnetClientStats } from "./client/mixnet_client.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";
 export type { OutgoingPacket } from "./client/packet_builder.ts";
 export type { RouteSource } from "./client/route_source.ts";

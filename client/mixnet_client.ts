@@ -120,6 +120,20 @@ interface Item {
   readonly lane: string;
 }
 
+/** Packet counters of a {@linkcode MixnetClient}. */
+export interface MixnetClientStats {
+  /** Real packets sent for the first time. */
+  readonly realPacketsSent: number;
+  /** Real packets sent again after an ack timeout. */
+  readonly retransmissions: number;
+  /** Loop cover packets sent. */
+  readonly coverPacketsSent: number;
+  /** Acks received for our fragments. */
+  readonly acksReceived: number;
+  /** Messages delivered to the application. */
+  readonly messagesReceived: number;
+}
+
 /** Highest gateway send buffer before the client slows down (Nym: 10 of 32 slots). */
 const BACKPRESSURE_BYTES = 10 * 2452;
 /** SURBs to ask for at least, and at most per request (Nym: 10 and 50). */
@@ -127,6 +141,9 @@ const MIN_SURB_REQUEST = 10;
 const MAX_SURB_REQUEST = 50;
 /** SURBs a remote may ask us for at most (Nym: 500). */
 const MAX_SURBS_GIVEN = 500;
+/** Congestion window at start and its floor. */
+const INITIAL_WINDOW = 16;
+const MIN_WINDOW = 4;
 /** Drain this many packets per macrotask when the Poisson stream is off. */
 const BURST = 16;
 
@@ -164,6 +181,19 @@ export class MixnetClient {
   #interceptors = new Set<(message: ReceivedMessage) => boolean>();
   #controller!: ReadableStreamDefaultController<ReceivedMessage>;
   #state: "open" | "closing" | "closed" = "open";
+  #stats = {
+    realPacketsSent: 0,
+    retransmissions: 0,
+    coverPacketsSent: 0,
+    acksReceived: 0,
+    messagesReceived: 0,
+  };
+  #retransmitting = new Set<string>();
+  // Congestion window over fragments in flight: starts small, grows by one per ack up to
+  // traffic.maxInFlight, halves on an ack timeout (at most once per round trip), like TCP's
+  // AIMD. Under normal load the Poisson rate keeps fewer packets in flight than it allows.
+  #window = INITIAL_WINDOW;
+  #lastDecrease = -Infinity;
   #closed: Promise<void> | undefined;
 
   /** Builds the core around its components; call {@linkcode MixnetClient.attach} next. */
@@ -254,6 +284,11 @@ export class MixnetClient {
   /** Fragments sent and not yet acknowledged. */
   get unacknowledged(): number {
     return this.#tracker.unacknowledged;
+  }
+
+  /** Packet counters since the client started. */
+  get stats(): MixnetClientStats {
+    return { ...this.#stats };
   }
 
   /**
@@ -389,19 +424,32 @@ export class MixnetClient {
   }
 
   #forget(items: readonly Item[]): void {
-    for (const item of items) this.#items.delete(item.key);
+    for (const item of items) {
+      this.#items.delete(item.key);
+      this.#retransmitting.delete(item.key);
+    }
   }
 
   #retransmit(key: string): void {
     const item = this.#items.get(key);
     if (item && this.#state !== "closed") {
+      const now = this.#c.clock.now();
+      if (now - this.#lastDecrease > (this.#tracker.measuredTimeoutMs ?? 1000)) {
+        this.#window = Math.max(MIN_WINDOW, Math.floor(this.#window / 2));
+        this.#lastDecrease = now;
+      }
+      this.#retransmitting.add(key);
       this.#queue.push("retransmission", [item]);
       this.#kick();
     }
   }
 
   #acknowledged(key: string): void {
-    this.#tracker.acknowledge(key);
+    if (!this.#tracker.acknowledge(key)) return;
+    this.#stats.acksReceived++;
+    this.#window = Math.min(this.#c.traffic.maxInFlight, this.#window + 1);
+    // An ack frees a place in the in-flight window.
+    if (this.#queue.length > 0) this.#kick();
   }
 
   /** Without the Poisson stream, drain the queue right away in small bursts. */
@@ -440,7 +488,9 @@ export class MixnetClient {
   #tryCover(): OutgoingPacket | undefined {
     if (this.#state === "closed") return undefined;
     try {
-      return this.#builder.coverPacket();
+      const packet = this.#builder.coverPacket();
+      this.#stats.coverPacketsSent++;
+      return packet;
     } catch (error) {
       this.#emit("error", { error: error as Error });
       return undefined;
@@ -449,6 +499,7 @@ export class MixnetClient {
 
   /** The next real packet to send, built just in time on a fresh route, or undefined. */
   #nextRealPacket(): OutgoingPacket | undefined {
+    if (this.#tracker.inFlight >= this.#window) return undefined;
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
       if (!this.#tracker.isPending(item.key)) continue;
       let out: OutgoingPacket;
@@ -481,6 +532,8 @@ export class MixnetClient {
         );
         continue;
       }
+      if (this.#retransmitting.delete(item.key)) this.#stats.retransmissions++;
+      else this.#stats.realPacketsSent++;
       const { traffic } = this.#c;
       this.#tracker.sent(
         item.key,
@@ -614,6 +667,7 @@ export class MixnetClient {
 
   #push(message: ReceivedMessage): void {
     if (this.#state === "closed") return;
+    this.#stats.messagesReceived++;
     for (const handler of this.#interceptors) {
       try {
         if (handler(message)) return;

@@ -21,6 +21,12 @@ export interface TrafficConfig {
   readonly ackWaitAdditionMs: number;
   /** Retransmissions per fragment before `send()` rejects (Nym: unlimited; ours: 10). */
   readonly maximumRetransmissions: number;
+  /**
+   * Most fragments sent and not yet acknowledged (default 128). When it is reached the main
+   * stream sends cover instead of real packets, so an overloaded path is not flooded; it only
+   * binds when the sending rate times the round trip exceeds it.
+   */
+  readonly maxInFlight: number;
   /** Send through the Poisson main stream with cover in the gaps (false: send at once). */
   readonly poisson: boolean;
   /** Run the loop cover stream. */
@@ -42,6 +48,7 @@ const DEFAULT: TrafficConfig = Object.freeze({
   ackWaitMultiplier: 1.5,
   ackWaitAdditionMs: 1500,
   maximumRetransmissions: 10,
+  maxInFlight: 128,
   poisson: true,
   loopCover: true,
   dataVersion: 259,

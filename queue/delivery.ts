@@ -63,6 +63,8 @@ interface Fragment {
   timer?: TimerHandle;
   attempts: number;
   acked: boolean;
+  sentAt: number;
+  waitMs: number;
 }
 
 class Handle implements DeliveryHandle {
@@ -103,6 +105,11 @@ export interface DeliveryTrackerOptions {
   readonly maxRetransmissions: number;
   /** Called once per message that failed, after its handle rejected. */
   readonly onFailed?: (handle: DeliveryHandle, error: DeliveryError) => void;
+  /**
+   * Each retransmission waits twice as long as the previous attempt, up to this factor of the
+   * first timeout (default 8), so an overloaded path is not flooded with copies.
+   */
+  readonly maxBackoffFactor?: number;
 }
 
 /**
@@ -125,6 +132,9 @@ export class DeliveryTracker {
   #options: DeliveryTrackerOptions;
   #fragments = new Map<string, Fragment>();
   #nextId = 1;
+  #inFlight = 0;
+  #srtt: number | undefined;
+  #rttvar = 0;
   #idle: (() => void)[] = [];
 
   /** Creates an empty tracker. */
@@ -139,12 +149,27 @@ export class DeliveryTracker {
     return count;
   }
 
+  /**
+   * The retransmission timeout learnt from acks (RFC 6298: SRTT + 4·RTTVAR, from fragments
+   * acknowledged on their first transmission only), or undefined before the first sample. Ack
+   * timers never expire earlier than this, so a slow or congested path is not flooded with
+   * copies.
+   */
+  get measuredTimeoutMs(): number | undefined {
+    return this.#srtt === undefined ? undefined : this.#srtt + 4 * this.#rttvar;
+  }
+
+  /** Fragments sent and waiting for their ack (their timer is running). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Starts tracking a message made of `fragmentKeys`; returns its handle. */
   track(fragmentKeys: readonly string[]): DeliveryHandle {
     const handle = new Handle(this.#nextId++, fragmentKeys.length);
     const message: Message = { handle, keys: fragmentKeys, remaining: fragmentKeys.length };
     for (const key of fragmentKeys) {
-      this.#fragments.set(key, { message, attempts: 0, acked: false });
+      this.#fragments.set(key, { message, attempts: 0, acked: false, sentAt: 0, waitMs: 0 });
     }
     if (fragmentKeys.length === 0) this.#settle(message);
     return handle;
@@ -157,24 +182,57 @@ export class DeliveryTracker {
   }
 
   /**
-   * Records that a fragment was handed to the gateway and starts its ack timer of `timeoutMs`.
-   * The first call is the original send; later ones are retransmissions.
+   * Records that a fragment was handed to the gateway and starts its ack timer: `timeoutMs` for
+   * the original send, doubled for each retransmission up to `maxBackoffFactor`.
    */
   sent(fragmentKey: string, timeoutMs: number): void {
     const fragment = this.#fragments.get(fragmentKey);
     if (!fragment || fragment.acked) return;
-    const { clock } = this.#options;
-    if (fragment.timer !== undefined) clock.clearTimeout(fragment.timer);
+    this.#stopTimer(fragment);
+    const factor = Math.min(2 ** fragment.attempts, this.#options.maxBackoffFactor ?? 8);
     fragment.attempts++;
-    fragment.timer = clock.setTimeout(() => this.#timedOut(fragmentKey), timeoutMs);
+    fragment.sentAt = this.#options.clock.now();
+    fragment.waitMs = timeoutMs * factor;
+    this.#arm(
+      fragmentKey,
+      fragment,
+      Math.max(fragment.waitMs, (this.measuredTimeoutMs ?? 0) * factor),
+    );
+    this.#inFlight++;
+  }
+
+  #arm(key: string, fragment: Fragment, ms: number): void {
+    fragment.timer = this.#options.clock.setTimeout(() => this.#timedOut(key), ms);
+  }
+
+  #sample(rtt: number): void {
+    // RFC 6298 §2 with alpha = 1/8, beta = 1/4.
+    if (this.#srtt === undefined) {
+      this.#srtt = rtt;
+      this.#rttvar = rtt / 2;
+    } else {
+      this.#rttvar = 0.75 * this.#rttvar + 0.25 * Math.abs(this.#srtt - rtt);
+      this.#srtt = 0.875 * this.#srtt + 0.125 * rtt;
+    }
+  }
+
+  #stopTimer(fragment: Fragment): void {
+    if (fragment.timer === undefined) return;
+    this.#options.clock.clearTimeout(fragment.timer);
+    fragment.timer = undefined;
+    this.#inFlight--;
   }
 
   /** Records an ack; returns false for unknown or already acknowledged fragments. */
   acknowledge(fragmentKey: string): boolean {
     const fragment = this.#fragments.get(fragmentKey);
     if (!fragment || fragment.acked) return false;
-    if (fragment.timer !== undefined) this.#options.clock.clearTimeout(fragment.timer);
-    fragment.timer = undefined;
+    // Karn: a retransmitted fragment's ack cannot tell which copy it answers. One that timed out
+    // but was not sent again yet still has a single copy out, so its ack is a clean sample.
+    if (fragment.attempts === 1) {
+      this.#sample(this.#options.clock.now() - fragment.sentAt);
+    }
+    this.#stopTimer(fragment);
     fragment.acked = true;
     const { message } = fragment;
     message.handle.acknowledged++;
@@ -204,7 +262,16 @@ export class DeliveryTracker {
   #timedOut(fragmentKey: string): void {
     const fragment = this.#fragments.get(fragmentKey);
     if (!fragment || fragment.acked) return;
+    // The path got slower since this was sent: keep waiting as long as acks now take.
+    const factor = Math.min(2 ** (fragment.attempts - 1), this.#options.maxBackoffFactor ?? 8);
+    const due = fragment.sentAt + Math.max(fragment.waitMs, (this.measuredTimeoutMs ?? 0) * factor);
+    const now = this.#options.clock.now();
+    if (due > now) {
+      this.#arm(fragmentKey, fragment, due - now);
+      return;
+    }
     fragment.timer = undefined;
+    this.#inFlight--;
     if (fragment.attempts > this.#options.maxRetransmissions) {
       this.#settle(
         fragment.message,
@@ -223,7 +290,7 @@ export class DeliveryTracker {
     if (handle.status !== "pending") return;
     for (const key of message.keys) {
       const fragment = this.#fragments.get(key);
-      if (fragment?.timer !== undefined) this.#options.clock.clearTimeout(fragment.timer);
+      if (fragment) this.#stopTimer(fragment);
       this.#fragments.delete(key);
     }
     if (error) {

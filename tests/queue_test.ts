@@ -100,9 +100,14 @@ Deno.test("a fragment that exhausts its retransmissions fails the whole message"
   const handle = t.track(["a", "b"]);
   t.sent("b", 10);
   t.acknowledge("b");
-  for (let i = 0; i < 3; i++) {
+  // Each retransmission waits twice as long as the one before: 10, 20, 40 ms.
+  for (const wait of [10, 20, 40]) {
     t.sent("a", 10);
-    clock.advance(10);
+    assertEquals(t.inFlight, 1);
+    clock.advance(wait - 1);
+    assertEquals(t.inFlight, 1, `still waiting after ${wait - 1} ms`);
+    clock.advance(1);
+    assertEquals(t.inFlight, 0);
   }
   assertEquals(retransmitted, ["a", "a"]);
   const error = await assertRejects(() => handle.delivered, DeliveryError);
@@ -126,4 +131,41 @@ Deno.test("closing fails every pending message and idle resolves", async () => {
     assertEquals(error.kind, "closed");
   }
   assertEquals(clock.pending, 0);
+});
+
+Deno.test("ack round trips are measured and a slower path delays retransmission instead", () => {
+  const clock = new ManualClock();
+  const { t, retransmitted } = tracker(clock);
+  assertEquals(t.measuredTimeoutMs, undefined);
+  // Three fragments acknowledged after 2 s each: SRTT 2000, RTTVAR shrinking from 1000.
+  for (const key of ["a", "b", "c"]) {
+    t.track([key]);
+    t.sent(key, 1000);
+    clock.advance(2000);
+    // A late ack for a fragment whose timer already fired is still an ack; the sample comes
+    // only from first transmissions that were still being waited for.
+    t.acknowledge(key);
+  }
+  assertEquals(retransmitted, ["a"], "before any sample, the 1 s timeout fired once");
+  const rto = t.measuredTimeoutMs!;
+  assert(rto > 2000 && rto < 6000, `measured timeout ${rto}`);
+  // Now a fragment sent with a 1 s nominal timeout waits the measured timeout instead.
+  t.track(["d"]);
+  t.sent("d", 1000);
+  clock.advance(1500);
+  assertEquals(retransmitted, ["a"]);
+  clock.advance(rto);
+  assertEquals(retransmitted, ["a", "d"]);
+});
+
+Deno.test("a retransmitted fragment's ack gives no round-trip sample (Karn)", () => {
+  const clock = new ManualClock();
+  const { t } = tracker(clock);
+  t.track(["a"]);
+  t.sent("a", 100);
+  clock.advance(100); // timed out
+  t.sent("a", 100); // retransmitted
+  clock.advance(10);
+  t.acknowledge("a");
+  assertEquals(t.measuredTimeoutMs, undefined);
 });
