@@ -24,6 +24,7 @@ import {
   NymApiClient,
   randomRoute,
   routeHops,
+  type RoutingNode,
   type Topology,
   TopologyError,
   TopologyRefresher,
@@ -134,10 +135,15 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
 
   const stored = await storage.get("gateway");
   const wanted = options.gateway ? fromBase58(options.gateway) : stored;
-  const gateway = wanted ? findNodeByIdentity(initial, wanted) : chooseGatewayUniform(
-    gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls }),
-    random,
-  );
+  const candidates = () =>
+    gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls });
+  const measure = (node: RoutingNode) =>
+    openLatency(wsEntryUrls(node, { forceTls: options.forceTls }).primary, options, clock);
+  const gateway = wanted
+    ? findNodeByIdentity(initial, wanted)
+    : options.gatewaySelection === "latency"
+    ? (await chooseGatewayByLatency(candidates(), measure, random)).node
+    : chooseGatewayUniform(candidates(), random);
   if (!gateway) {
     throw new TopologyError(
       "no-gateway",

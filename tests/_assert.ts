@@ -22,6 +22,13 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array && b instanceof Uint8Array) {
     return a.length === b.length && a.every((v, i) => v === b[i]);
   }
+  if (a instanceof Set && b instanceof Set) {
+    return a.size === b.size && [...a].every((v) => [...b].some((w) => deepEqual(v, w)));
+  }
+  if (a instanceof Map && b instanceof Map) {
+    return a.size === b.size &&
+      [...a].every(([k, v]) => b.has(k) && deepEqual(v, b.get(k)));
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
   }

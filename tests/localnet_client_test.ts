@@ -98,14 +98,26 @@ Deno.test("after its gateway restarts a client reconnects by itself and no messa
 
 Deno.test("a client can pick its gateway by measured latency", async () => {
   await using net = await startLocalnet({ gateways: 3, logger: "silent" });
+  // Count the WebSockets opened: one probe per gateway, then the real connection.
+  const opened: string[] = [];
+  class CountingWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url);
+      opened.push(url);
+    }
+  }
   const client = await connect({
     nymApiUrl: net.nymApiUrl,
     traffic: "noCover",
     gatewaySelection: "latency",
+    WebSocket: CountingWebSocket,
   });
   try {
+    assertEquals(opened.length, 4);
+    assertEquals(opened.slice(0, 3).sort(), net.gateways.map((g) => g.wsUrl).sort());
     const gateway = client.address.slice(client.address.indexOf("@") + 1);
-    assert(net.gateways.some((g) => g.identity === gateway));
+    const chosen = net.gateways.find((g) => g.identity === gateway);
+    assertEquals(opened[3], chosen?.wsUrl);
     await client.send(client.address, "hi me");
     assertEquals(new TextDecoder().decode((await next(client)).data), "hi me");
   } finally {
