@@ -38,3 +38,18 @@ export type { OutgoingPacket } from "./client/packet_builder.ts";
 export type { RouteSource } from "./client/route_source.ts";
 export { DeliveryError, type DeliveryErrorKind, type DeliveryHandle } from "./queue/mod.ts";
 export { AnonymousSenderTag, Recipient } from "./message/mod.ts";
+
+// Types that the exports above mention in their signatures.
+export type {
+  IdbDatabase,
+  IdbObjectStore,
+  IdbOpenRequest,
+  IdbRequest,
+} from "./client/indexeddb_storage.ts";
+export type { CryptoProvider } from "./crypto/crypto_provider.ts";
+export type { WebSocketConstructor, WebSocketLike } from "./gateway/gateway_client.ts";
+export type { Clock, TimerHandle } from "./internal/clock.ts";
+export type { RandomBytes } from "./internal/random.ts";
+export type { DeliveryStatus } from "./queue/delivery.ts";
+export type { RouteHop } from "./sphinx/header.ts";
+export type { BuildableVersion } from "./sphinx/version.ts";

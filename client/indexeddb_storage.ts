@@ -9,25 +9,45 @@ import type { ClientStorage } from "./storage.ts";
 const STORE = "kv";
 
 // The subset of IndexedDB used here, typed locally: Deno's type libraries do not include the DOM.
-interface IdbRequest<T> {
+
+/** An IndexedDB request (the subset used here). */
+export interface IdbRequest<T> {
+  /** The result, once `onsuccess` fired. */
   readonly result: T;
+  /** The error, once `onerror` fired. */
   readonly error: unknown;
+  /** Called on success. */
   onsuccess: (() => void) | null;
+  /** Called on failure. */
   onerror: (() => void) | null;
 }
-interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+
+/** An IndexedDB open request (the subset used here). */
+export interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
+  /** Called when the database must be created or upgraded. */
   onupgradeneeded: (() => void) | null;
 }
-interface IdbObjectStore {
+
+/** An IndexedDB object store (the subset used here). */
+export interface IdbObjectStore {
+  /** Reads the value under `key`. */
   get(key: string): IdbRequest<unknown>;
+  /** Writes `value` under `key`. */
   put(value: Uint8Array, key: string): IdbRequest<unknown>;
+  /** Removes `key`. */
   delete(key: string): IdbRequest<unknown>;
 }
-interface IdbDatabase {
+
+/** An IndexedDB database (the subset used here). */
+export interface IdbDatabase {
+  /** Starts a transaction over `store`. */
   transaction(store: string, mode?: "readonly" | "readwrite"): {
+    /** The transaction's object store. */
     objectStore(name: string): IdbObjectStore;
   };
+  /** Creates an object store (during an upgrade). */
   createObjectStore(name: string): unknown;
+  /** Closes the connection. */
   close(): void;
 }
 

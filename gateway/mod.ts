@@ -112,3 +112,7 @@ export {
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./gateway_client.ts";
+
+// Types that the exports above mention in their signatures.
+export type { CryptoProvider } from "../crypto/crypto_provider.ts";
+export type { RandomBytes } from "../internal/random.ts";

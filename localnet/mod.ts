@@ -22,5 +22,23 @@ export {
   type LocalnetOptions,
   startLocalnet,
 } from "./localnet.ts";
-export type { MixnodeFaults } from "./mixnode/mod.ts";
-export type { WasmFriendlyNymTopology } from "./directory/mod.ts";
+export type {
+  LogEntry,
+  Logger,
+  LogLevel,
+  Mixnode,
+  MixnodeFaults,
+  MixnodeOptions,
+  MixnodeStats,
+} from "./mixnode/mod.ts";
+export type { WasmFriendlyNymTopology, WasmFriendlyRoutingNode } from "./directory/mod.ts";
+
+// Types that the exports above mention in their signatures.
+export type { CryptoProvider } from "../crypto/crypto_provider.ts";
+export type { FinalHop } from "../sphinx/packet.ts";
+export type { PacketSize } from "../sphinx/packet_size.ts";
+export type { Frame, FramePacketType, FrameVersion, KeyRotation } from "./framing/frame.ts";
+export type { FramePacketSize, OutfoxPacketSize } from "./framing/frame_size.ts";
+export type { GatewayServer } from "./gateway/mod.ts";
+export type { ConnectionPoolOptions, Connector } from "./mixnode/connection_pool.ts";
+export type { ReplayFilterOptions } from "./mixnode/replay_filter.ts";

@@ -107,3 +107,8 @@ export {
   type SplitPacketPlaintext,
   splitPacketPlaintext,
 } from "./packet_plaintext.ts";
+
+// Types that the exports above mention in their signatures.
+export type { CryptoProvider } from "../crypto/crypto_provider.ts";
+export type { RandomBytes } from "../internal/random.ts";
+export type { PacketSize } from "../sphinx/packet_size.ts";

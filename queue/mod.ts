@@ -22,3 +22,7 @@ export {
   DeliveryTracker,
   type DeliveryTrackerOptions,
 } from "./delivery.ts";
+
+// Types that the exports above mention in their signatures.
+export type { Clock, TimerHandle } from "../internal/clock.ts";
+export type { RandomBytes } from "../internal/random.ts";

@@ -19,17 +19,17 @@ export const HEADER_INTEGRITY_MAC_SIZE = 16;
 /** flag (1) ‖ version (3) ‖ address (32) ‖ delay (8). */
 export const NODE_META_INFO_SIZE = 44;
 /** Bytes one hop takes in β: meta info plus the next γ. */
-export const HOP_BLOCK_SIZE = NODE_META_INFO_SIZE + HEADER_INTEGRITY_MAC_SIZE;
+export const HOP_BLOCK_SIZE: number = NODE_META_INFO_SIZE + HEADER_INTEGRITY_MAC_SIZE;
 /** β, the encrypted routing information. */
-export const ENCRYPTED_ROUTING_INFO_SIZE = HOP_BLOCK_SIZE * MAX_PATH_LENGTH;
+export const ENCRYPTED_ROUTING_INFO_SIZE: number = HOP_BLOCK_SIZE * MAX_PATH_LENGTH;
 /** β as passed on to the next hop before re-padding. */
-export const TRUNCATED_ROUTING_INFO_SIZE = ENCRYPTED_ROUTING_INFO_SIZE - HOP_BLOCK_SIZE;
+export const TRUNCATED_ROUTING_INFO_SIZE: number = ENCRYPTED_ROUTING_INFO_SIZE - HOP_BLOCK_SIZE;
 /** Keystream length used to encrypt or unwrap β. */
-export const STREAM_CIPHER_OUTPUT_LENGTH = ENCRYPTED_ROUTING_INFO_SIZE + HOP_BLOCK_SIZE;
+export const STREAM_CIPHER_OUTPUT_LENGTH: number = ENCRYPTED_ROUTING_INFO_SIZE + HOP_BLOCK_SIZE;
 /** flag (1) ‖ version (3) ‖ destination (32) ‖ identifier (16). */
 export const FINAL_NODE_META_INFO_LENGTH = 52;
 /** α (32) ‖ γ (16) ‖ β (300) = 348 bytes. */
-export const HEADER_SIZE = 32 + HEADER_INTEGRITY_MAC_SIZE + ENCRYPTED_ROUTING_INFO_SIZE;
+export const HEADER_SIZE: number = 32 + HEADER_INTEGRITY_MAC_SIZE + ENCRYPTED_ROUTING_INFO_SIZE;
 /** Lioness raw key: k1 (32) ‖ k2 (64) ‖ k3 (32) ‖ k4 (64). */
 export const PAYLOAD_KEY_SIZE = 192;
 /** Payload key seed of version 259. */

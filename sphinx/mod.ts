@@ -80,3 +80,6 @@ export {
 } from "./surb.ts";
 export { lionessDecrypt, lionessEncrypt } from "./lioness.ts";
 export { sampleDelays } from "./delay.ts";
+
+// Types that the exports above mention in their signatures.
+export type { CryptoProvider } from "../crypto/crypto_provider.ts";

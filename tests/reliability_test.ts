@@ -1,7 +1,6 @@
 // Faults on a localnet: loss at every mixnode, a mixnode killed and restarted mid-transfer.
 // Expected each time: every message whose send promise resolved is delivered exactly once.
 import { connect } from "../client/connect.ts";
-import type { MixnetClient } from "../client/mixnet_client.ts";
 import type { DeliveryHandle } from "../queue/mod.ts";
 import { type Localnet, startLocalnet } from "../localnet/mod.ts";
 import { systemRandom } from "../internal/random.ts";
