@@ -20,7 +20,10 @@ import {
   STREAM_CIPHER_OUTPUT_LENGTH,
   TRUNCATED_ROUTING_INFO_SIZE,
 } from "./constants.ts";
-import { dh, type ExpandedSecret, type KeyMaterial } from "./_keys.ts";
+import { deriveKeyMaterial, dh, type ExpandedSecret, type KeyMaterial } from "./_keys.ts";
+import { defaultCrypto } from "../crypto/mod.ts";
+import { type RandomBytes, systemRandom } from "../internal/random.ts";
+import { type BuildableVersion, buildableVersion } from "./version.ts";
 import { legacyBlind } from "./_legacy.ts";
 import { SphinxError } from "./sphinx_error.ts";
 import { isLegacyVersion } from "./version.ts";
@@ -145,6 +148,45 @@ export function buildHeader(
   header.set(gamma, 32);
   header.set(beta, 48);
   return header;
+}
+
+/** The inputs packets and SURBs share: a route, its delays, a destination. */
+export interface RouteHeaderOptions {
+  readonly route: readonly RouteHop[];
+  readonly delays: readonly bigint[];
+  readonly destination: Uint8Array;
+  readonly identifier?: Uint8Array;
+  readonly version?: BuildableVersion;
+  readonly initialSecret?: Uint8Array;
+  readonly crypto?: CryptoProvider;
+  readonly random?: RandomBytes;
+}
+
+/** Validates the inputs, derives the key material and builds the header, for packets and SURBs. */
+export function buildRouteHeader(options: RouteHeaderOptions): {
+  header: Uint8Array;
+  keys: KeyMaterial;
+  version: BuildableVersion;
+  crypto: CryptoProvider;
+} {
+  const crypto = options.crypto ?? defaultCrypto();
+  const random = options.random ?? systemRandom;
+  const version = buildableVersion(options.version);
+  const identifier = options.identifier ?? new Uint8Array(IDENTIFIER_LENGTH);
+  checkRoute(options.route, options.delays, options.destination, identifier);
+  const initialSecret = options.initialSecret ?? random(32);
+  const keys = deriveKeyMaterial(crypto, options.route.map((h) => h.publicKey), initialSecret);
+  const header = buildHeader(
+    crypto,
+    keys,
+    options.route,
+    options.delays,
+    options.destination,
+    identifier,
+    version,
+    random,
+  );
+  return { header, keys, version, crypto };
 }
 
 /** What one hop learns from the header. */

@@ -5,15 +5,15 @@
  */
 import type { CryptoProvider } from "../crypto/mod.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
-import { HEADER_SIZE, IDENTIFIER_LENGTH } from "./constants.ts";
-import { buildHeader, checkRoute, type RouteHop, unwrapHeader, verifyHeaderMac } from "./header.ts";
-import { deriveKeyMaterial, dh, expandSharedSecret, payloadKeyFor } from "./_keys.ts";
+import { HEADER_SIZE } from "./constants.ts";
+import { buildRouteHeader, type RouteHop, unwrapHeader, verifyHeaderMac } from "./header.ts";
+import { dh, expandSharedSecret, payloadKeyFor } from "./_keys.ts";
 import { lionessDecrypt } from "./lioness.ts";
 import { PACKET_SIZES, type PacketSize, packetSizeFromLength } from "./packet_size.ts";
 import { encapsulatePayload, recoverPlaintext } from "./payload.ts";
 import { SphinxError } from "./sphinx_error.ts";
-import { type RandomBytes, systemRandom } from "../internal/random.ts";
-import { type BuildableVersion, PAYLOAD_KEYS_SEEDS_VERSION } from "./version.ts";
+import type { RandomBytes } from "../internal/random.ts";
+import type { BuildableVersion } from "./version.ts";
 
 /** Options of {@linkcode buildPacket}. */
 export interface BuildPacketOptions {
@@ -39,15 +39,6 @@ export interface BuildPacketOptions {
   readonly random?: RandomBytes;
 }
 
-/** The version check shared by packets and SURBs. */
-export function buildableVersion(version: number | undefined): BuildableVersion {
-  const v = version ?? PAYLOAD_KEYS_SEEDS_VERSION;
-  if (v !== 258 && v !== 259) {
-    throw new SphinxError("version", `only versions 258 and 259 can be built, not ${v}`);
-  }
-  return v;
-}
-
 /**
  * Builds a Sphinx packet of `size.totalSize` bytes.
  *
@@ -70,30 +61,14 @@ export function buildableVersion(version: number | undefined): BuildableVersion 
  * ```
  */
 export function buildPacket(options: BuildPacketOptions): Uint8Array {
-  const crypto = options.crypto ?? defaultCrypto();
-  const random = options.random ?? systemRandom;
   const size = options.size ?? PACKET_SIZES.regular;
-  const version = buildableVersion(options.version);
-  const identifier = options.identifier ?? new Uint8Array(IDENTIFIER_LENGTH);
-  checkRoute(options.route, options.delays, options.destination, identifier);
   if (options.plaintext.length > size.plaintextSize) {
     throw new SphinxError(
       "length",
       `plaintext of ${options.plaintext.length} bytes exceeds ${size.plaintextSize}`,
     );
   }
-  const initialSecret = options.initialSecret ?? random(32);
-  const keys = deriveKeyMaterial(crypto, options.route.map((h) => h.publicKey), initialSecret);
-  const header = buildHeader(
-    crypto,
-    keys,
-    options.route,
-    options.delays,
-    options.destination,
-    identifier,
-    version,
-    random,
-  );
+  const { header, keys, version, crypto } = buildRouteHeader(options);
   const payloadKeys = keys.secrets.map((s) => payloadKeyFor(crypto, s, version));
   const payload = encapsulatePayload(crypto, options.plaintext, size.payloadSize, payloadKeys);
   const packet = new Uint8Array(HEADER_SIZE + payload.length);

@@ -12,16 +12,14 @@ import { defaultCrypto } from "../crypto/mod.ts";
 import { concatBytes } from "../internal/bytes.ts";
 import {
   HEADER_SIZE,
-  IDENTIFIER_LENGTH,
   MAX_PATH_LENGTH,
   NODE_ADDRESS_LENGTH,
   PAYLOAD_KEY_SEED_SIZE,
   PAYLOAD_KEY_SIZE,
 } from "./constants.ts";
-import { buildHeader, checkRoute, type RouteHop } from "./header.ts";
-import { deriveKeyMaterial, payloadKeyFromSeed } from "./_keys.ts";
-import { buildableVersion } from "./packet.ts";
-import { type RandomBytes, systemRandom } from "../internal/random.ts";
+import { buildRouteHeader, type RouteHop } from "./header.ts";
+import { payloadKeyFromSeed } from "./_keys.ts";
+import type { RandomBytes } from "../internal/random.ts";
 import { PACKET_SIZES, type PacketSize } from "./packet_size.ts";
 import { encapsulatePayload } from "./payload.ts";
 import { SphinxError } from "./sphinx_error.ts";
@@ -77,23 +75,7 @@ export interface CreateSurbOptions {
  * ```
  */
 export function createSurb(options: CreateSurbOptions): Surb {
-  const crypto = options.crypto ?? defaultCrypto();
-  const random = options.random ?? systemRandom;
-  const version = buildableVersion(options.version);
-  const identifier = new Uint8Array(IDENTIFIER_LENGTH);
-  checkRoute(options.route, options.delays, options.destination, identifier);
-  const initialSecret = options.initialSecret ?? random(32);
-  const keys = deriveKeyMaterial(crypto, options.route.map((h) => h.publicKey), initialSecret);
-  const header = buildHeader(
-    crypto,
-    keys,
-    options.route,
-    options.delays,
-    options.destination,
-    identifier,
-    version,
-    random,
-  );
+  const { header, keys, version } = buildRouteHeader(options);
   return {
     header,
     firstHop: options.route[0].address.slice(),

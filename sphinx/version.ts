@@ -14,8 +14,19 @@ export const X25519_WITH_EXPLICIT_PAYLOAD_KEYS_VERSION = 258;
 /** X25519 key derivation with a 16-byte payload key seed expanded by HKDF. */
 export const PAYLOAD_KEYS_SEEDS_VERSION = 259;
 
+import { SphinxError } from "./sphinx_error.ts";
+
 /** The versions this library can build. */
 export type BuildableVersion = 258 | 259;
+
+/** `version` if it can be built (259 when undefined); otherwise a `version` SphinxError. */
+export function buildableVersion(version: number | undefined): BuildableVersion {
+  const v = version ?? PAYLOAD_KEYS_SEEDS_VERSION;
+  if (v !== 258 && v !== 259) {
+    throw new SphinxError("version", `only versions 258 and 259 can be built, not ${v}`);
+  }
+  return v;
+}
 
 /**
  * True for the legacy versions 1 and 257, whose blinding uses unclamped scalars.
