@@ -61,6 +61,8 @@ export interface ConnectOptions {
   readonly gatewaySelection?: "uniform" | "latency";
   /** Use `wss://` to the gateway (needed from HTTPS pages). */
   readonly forceTls?: boolean;
+  /** How long each gateway protocol step may take, in ms (default 5000, as Nym). */
+  readonly gatewayTimeoutMs?: number;
   /** Gateway liveness probe interval in ms (default 5000; 0 turns it off). */
   readonly livenessIntervalMs?: number;
   /** Topology refresh interval in ms (default 5 minutes). */
@@ -191,6 +193,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     gatewayIdentity: gateway.identityKey,
     identitySecretKey,
     keyStorage: gatewayKeysIn(storage),
+    stepTimeoutMs: options.gatewayTimeoutMs,
     WebSocket: options.WebSocket,
     clock,
     crypto,

@@ -106,6 +106,11 @@ export interface Localnet {
   killGateway(index: number): Promise<void>;
   /** Starts a gateway again with the same keys, ports and client registrations. */
   restartGateway(index: number): Promise<void>;
+  /**
+   * Stalls a gateway (connections stay open, nothing is answered, processed or pushed) or
+   * resumes it.
+   */
+  stallGateway(index: number, stalled: boolean): void;
   /** The topology as the official client's `NymNodeTester` takes it. */
   wasmTopology(): WasmFriendlyNymTopology;
   /** Stops every node and the directory. */
@@ -329,6 +334,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         const g = gateways[index];
         await closeGateway(g);
         await startGateway(index, { ws: g.server.port, mix: g.node.port });
+      },
+      stallGateway(index, stalled) {
+        gateways[index].server.setStalled(stalled);
       },
       wasmTopology() {
         return toWasmFriendlyTopology(directory.data);

@@ -4,7 +4,7 @@ import { connect } from "../client/connect.ts";
 import type { DeliveryHandle } from "../queue/mod.ts";
 import { type Localnet, startLocalnet } from "../localnet/mod.ts";
 import { systemRandom } from "../internal/random.ts";
-import { assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { MemoryStorage } from "../client/storage.ts";
 import { Recipient } from "../message/mod.ts";
 
@@ -140,5 +140,39 @@ Deno.test("messages for an offline client are stored by its gateway and pushed w
     await bob.disconnect();
   } finally {
     await alice.disconnect();
+  }
+});
+
+Deno.test("a stalled gateway is noticed by the liveness probe and the client comes back after", async () => {
+  await using net = await startLocalnet({ gateways: 2, logger: "silent" });
+  const options = {
+    nymApiUrl: net.nymApiUrl,
+    traffic,
+    gatewayTimeoutMs: 300,
+    livenessIntervalMs: 100,
+  };
+  const alice = await connect({ ...options, gateway: net.gateways[0].identity });
+  const bob = await connect({ ...options, gateway: net.gateways[1].identity });
+  const reasons: string[] = [];
+  alice.on("reconnecting", (e) => reasons.push(e.reason));
+  try {
+    const noticed = new Promise<void>((resolve) => alice.on("reconnecting", () => resolve()));
+    net.stallGateway(0, true);
+    await noticed;
+    assert(reasons[0].startsWith("liveness probe failed"), reasons[0]);
+    const handle = alice.send(bob.address, "sent while my gateway was stalled");
+    const back = new Promise<void>((resolve) => alice.on("connected", () => resolve()));
+    net.stallGateway(0, false);
+    await back;
+    await handle;
+    const reader = bob.messages.getReader();
+    assertEquals(
+      new TextDecoder().decode((await reader.read()).value!.data),
+      "sent while my gateway was stalled",
+    );
+    reader.releaseLock();
+  } finally {
+    await alice.disconnect();
+    await bob.disconnect();
   }
 });

@@ -53,6 +53,8 @@ export interface SessionContext {
   readonly forward: (packet: MixPacket) => void;
   readonly logger: GatewayLogger;
   readonly emit: (event: GatewayServerEvent) => void;
+  /** Fault injection: while true, requests are read and dropped unanswered. */
+  readonly stalled: () => boolean;
   /** Runs `fn` while no other registration/authentication of the same identity runs. */
   readonly withLock: <T>(id: string, fn: () => Promise<T>) => Promise<T>;
 }
@@ -219,7 +221,15 @@ export class ClientSession {
     timeoutMessage: string,
   ): Promise<ReceivedMessage | undefined> {
     try {
-      return await ws.receive(timeoutMs);
+      for (;;) {
+        const message = await ws.receive(timeoutMs);
+        if (
+          message && (message.type === "text" || message.type === "binary") && this.#ctx.stalled()
+        ) {
+          continue;
+        }
+        return message;
+      }
     } catch (error) {
       if (error instanceof WebSocketError && error.kind === "timeout") {
         throw new SessionFailure(timeoutMessage);
@@ -498,6 +508,7 @@ export class ClientSession {
     for (;;) {
       const message = await ws.receive();
       if (!message) return;
+      if ((message.type === "text" || message.type === "binary") && this.#ctx.stalled()) continue;
       switch (message.type) {
         case "pong":
           this.#onPong(message.data);

@@ -92,6 +92,12 @@ export interface GatewayServer {
   isConnected(clientIdentity: Uint8Array): boolean;
   /** How many messages are stored for this client. */
   storedMessages(clientIdentity: Uint8Array): number;
+  /**
+   * Fault injection: while stalled the gateway keeps its connections open (WebSocket pings are
+   * still answered by the socket layer) but answers no request, forwards nothing and pushes
+   * nothing; messages for its clients are stored and pushed after they authenticate again.
+   */
+  setStalled(stalled: boolean): void;
   /** Closes every connection and the listener; resolves when all are released. */
   close(): Promise<void>;
 }
@@ -137,7 +143,9 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   });
   const locks = new Map<string, Promise<unknown>>();
   const active = new Map<string, ClientSession>();
+  let stalled = false;
   const ctx: SessionContext = {
+    stalled: () => stalled,
     config,
     identitySecretKey: options.identitySecretKey,
     crypto,
@@ -200,11 +208,14 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     identityKey: crypto.ed25519PublicKey(options.identitySecretKey),
     deliver(clientIdentity, message) {
       const session = active.get(toHex(clientIdentity));
-      if (session?.push(message)) return "pushed";
+      if (!stalled && session?.push(message)) return "pushed";
       inbox.store(clientIdentity, message);
       return "stored";
     },
     isConnected: (clientIdentity) => active.has(toHex(clientIdentity)),
+    setStalled(value) {
+      stalled = value;
+    },
     storedMessages: (clientIdentity) => inbox.count(clientIdentity),
     close() {
       closing ??= (async () => {
