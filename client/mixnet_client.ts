@@ -76,6 +76,8 @@ export interface MixnetClientEvents {
   deliveryFailed: { id: number; error: DeliveryError };
   /** Bytes from the network were malformed and dropped; the client keeps running. */
   error: { error: Error };
+  /** The client stopped (after `disconnect()`); nothing more will be sent or received. */
+  disconnected: Record<string, never>;
 }
 
 /** Options of `send()`. */
@@ -281,6 +283,11 @@ export class MixnetClient {
     return this.#queue.length;
   }
 
+  /** Packets queued and not yet sent in one lane (the `lane` given to `send()`). */
+  laneQueueLength(lane: string): number {
+    return this.#queue.laneLength(lane);
+  }
+
   /** Fragments sent and not yet acknowledged. */
   get unacknowledged(): number {
     return this.#tracker.unacknowledged;
@@ -362,6 +369,7 @@ export class MixnetClient {
   /** Stops everything at once (used when the connection cannot be established). */
   #shutdown(): void {
     this.#state = "closed";
+    this.#emit("disconnected", {});
     this.#main?.stop();
     this.#cover?.stop();
     const { clock } = this.#c;
