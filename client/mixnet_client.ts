@@ -140,6 +140,16 @@ export interface MixnetClientStats {
 const BACKPRESSURE_BYTES = 10 * 2452;
 /** SURBs to ask for at least, and at most per request (Nym: 10 and 50). */
 const MIN_SURB_REQUEST = 10;
+/** SURBs kept back for requests for more when replies outnumber them (Nym keeps 10). */
+const SURB_RESERVE = 3;
+
+interface SurbWait {
+  /** When replies to this sender tag began waiting for SURBs. */
+  since: number;
+  /** When SURBs were last requested, if they were. */
+  requestedAt: number | undefined;
+  timer: TimerHandle;
+}
 const MAX_SURB_REQUEST = 50;
 /** SURBs a remote may ask us for at most (Nym: 500). */
 const MAX_SURBS_GIVEN = 500;
@@ -178,7 +188,9 @@ export class MixnetClient {
   #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN);
   #senderTags = new Map<string, AnonymousSenderTag>();
   #parked = new Map<string, Item[]>();
-  #surbRequested = new Set<string>();
+  // Per sender tag with replies waiting for SURBs: when they began waiting, when SURBs were
+  // last requested, and the timer that re-requests them or gives up.
+  #surbWaits = new Map<string, SurbWait>();
   #listeners = new Map<keyof MixnetClientEvents, Set<Listener<unknown>>>();
   #interceptors = new Set<(message: ReceivedMessage) => boolean>();
   #controller!: ReadableStreamDefaultController<ReceivedMessage>;
@@ -376,6 +388,9 @@ export class MixnetClient {
     if (this.#drainTimer !== undefined) clock.clearTimeout(this.#drainTimer);
     if (this.#staleTimer !== undefined) clock.clearTimeout(this.#staleTimer);
     this.#drainTimer = this.#staleTimer = undefined;
+    for (const wait of this.#surbWaits.values()) clock.clearTimeout(wait.timer);
+    this.#surbWaits.clear();
+    this.#parked.clear();
     this.#tracker.close(new DeliveryError("closed", "the client disconnected"));
     this.#queue.remove(() => true);
     this.#items.clear();
@@ -520,7 +535,7 @@ export class MixnetClient {
             item.fragment.currentFragment,
           );
         } else {
-          const surb = this.#surbs.take(item.target.senderTag);
+          const surb = this.#takeReplySurb(item.target.senderTag);
           if (!surb) {
             this.#park(item);
             continue;
@@ -581,22 +596,49 @@ export class MixnetClient {
     return out;
   }
 
+  /** Replies to a sender tag that wait for a SURB: parked, queued, and the one being sent. */
+  #repliesWaiting(id: string): number {
+    return (this.#parked.get(id)?.length ?? 0) + this.#queue.laneLength("replies") +
+      this.#queue.laneLength("retransmission");
+  }
+
+  /**
+   * A SURB for a reply fragment. When the replies waiting outnumber the SURBs, the last
+   * {@linkcode SURB_RESERVE} are kept to ask for more (and to ask again if that request is lost),
+   * as Nym keeps its `minimum_reply_surb_storage_threshold`.
+   */
+  #takeReplySurb(tag: Uint8Array): ReplySurbBytes | undefined {
+    const available = this.#surbs.count(tag);
+    const allFit = available >= this.#repliesWaiting(toHex(tag)) + 1;
+    return allFit || available > SURB_RESERVE ? this.#surbs.take(tag) : undefined;
+  }
+
   #park(item: Item): void {
     if (item.target.kind !== "reply") return;
     const id = toHex(item.target.senderTag);
     const list = this.#parked.get(id) ?? [];
     list.push(item);
     this.#parked.set(id, list);
+    this.#surbWait(id, item.target.senderTag);
     this.#maybeRequestSurbs(item.target.senderTag);
   }
 
-  /** Asks the anonymous sender for more SURBs when fewer remain than the replies waiting. */
+  /**
+   * Asks the anonymous sender for more SURBs when fewer remain than the replies waiting. A
+   * request can be lost like any packet, so while replies wait it is repeated every
+   * `surbRequestRetryMs`; after `surbWaitLimitMs` without SURBs the waiting replies fail.
+   */
   #maybeRequestSurbs(tag: Uint8Array): void {
     const id = toHex(tag);
-    const waiting = (this.#parked.get(id)?.length ?? 0) +
-      this.#queue.laneLength("replies") + this.#queue.laneLength("retransmission");
+    const waiting = this.#repliesWaiting(id);
     const available = this.#surbs.count(tag);
-    if (available > waiting + 1 || this.#surbRequested.has(id) || available === 0) return;
+    const wait = this.#surbWaits.get(id);
+    const { clock, traffic } = this.#c;
+    const now = clock.now();
+    if (available > waiting + 1 || available === 0) return;
+    if (wait?.requestedAt !== undefined && now - wait.requestedAt < traffic.surbRequestRetryMs) {
+      return;
+    }
     const surb = this.#surbs.take(tag)!;
     const amount = Math.min(MAX_SURB_REQUEST, Math.max(MIN_SURB_REQUEST, waiting - available + 2));
     const request: NymMessage = {
@@ -612,19 +654,64 @@ export class MixnetClient {
         fragment.setId,
         fragment.currentFragment,
       );
-      this.#surbRequested.add(id);
+      this.#surbWait(id, tag).requestedAt = now;
       this.#gateway?.send(out);
     } catch (error) {
       this.#emit("error", { error: error as Error });
     }
   }
 
+  /** The wait record of a sender tag, with its timer running. */
+  #surbWait(id: string, tag: Uint8Array): SurbWait {
+    let wait = this.#surbWaits.get(id);
+    if (wait) return wait;
+    const { clock, traffic } = this.#c;
+    const check = (): void => {
+      const current = this.#surbWaits.get(id);
+      if (!current || this.#state === "closed") return;
+      if (!this.#parked.get(id)?.length) {
+        // Nothing waits any more (replies got through with the SURBs left).
+        this.#surbWaits.delete(id);
+        return;
+      }
+      if (clock.now() - current.since >= traffic.surbWaitLimitMs) {
+        this.#surbWaits.delete(id);
+        this.#failParked(id);
+        return;
+      }
+      current.timer = clock.setTimeout(check, traffic.surbRequestRetryMs);
+      this.#maybeRequestSurbs(tag);
+    };
+    wait = {
+      since: clock.now(),
+      requestedAt: undefined,
+      timer: clock.setTimeout(check, traffic.surbRequestRetryMs),
+    };
+    this.#surbWaits.set(id, wait);
+    return wait;
+  }
+
+  #failParked(id: string): void {
+    const parked = this.#parked.get(id) ?? [];
+    this.#parked.delete(id);
+    const error = new DeliveryError(
+      "no-reply-surbs",
+      "no reply SURBs arrived from the anonymous sender in time",
+    );
+    for (const item of parked) this.#tracker.fail(item.key, error);
+  }
+
   #surbsArrived(tag: AnonymousSenderTag, surbs: readonly ReplySurbBytes[]): void {
     const id = toHex(tag.bytes);
     this.#surbs.add(tag.bytes, surbs);
-    this.#surbRequested.delete(id);
+    if (surbs.length === 0) return;
+    const wait = this.#surbWaits.get(id);
+    if (wait) {
+      this.#c.clock.clearTimeout(wait.timer);
+      this.#surbWaits.delete(id);
+    }
     const parked = this.#parked.get(id);
-    if (parked && surbs.length > 0) {
+    if (parked) {
       this.#parked.delete(id);
       this.#queue.push("replies", parked);
       this.#kick();

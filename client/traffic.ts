@@ -31,6 +31,16 @@ export interface TrafficConfig {
   readonly poisson: boolean;
   /** Run the loop cover stream. */
   readonly loopCover: boolean;
+  /**
+   * How long a request for more reply SURBs may go unanswered before it is sent again
+   * (Nym: 10 s). Requests travel through the mixnet and can be lost like any packet.
+   */
+  readonly surbRequestRetryMs: number;
+  /**
+   * How long replies may wait for reply SURBs before they fail with a `no-reply-surbs`
+   * `DeliveryError` (Nym: 5 min).
+   */
+  readonly surbWaitLimitMs: number;
   /** Sphinx version of real packets (259, as the official client). */
   readonly dataVersion: BuildableVersion;
   /** Sphinx version of loop cover packets (258, as the official client). */
@@ -49,6 +59,8 @@ const DEFAULT: TrafficConfig = Object.freeze({
   ackWaitAdditionMs: 1500,
   maximumRetransmissions: 10,
   maxInFlight: 128,
+  surbRequestRetryMs: 10_000,
+  surbWaitLimitMs: 300_000,
   poisson: true,
   loopCover: true,
   dataVersion: 259,

@@ -8,7 +8,11 @@
 import type { Clock, TimerHandle } from "../internal/clock.ts";
 
 /** Why a message was not delivered. */
-export type DeliveryErrorKind = "retransmissions-exhausted" | "closed" | "unroutable";
+export type DeliveryErrorKind =
+  | "retransmissions-exhausted"
+  | "closed"
+  | "unroutable"
+  | "no-reply-surbs";
 
 /**
  * Rejects a {@linkcode DeliveryHandle}: the message was not (known to be) delivered.

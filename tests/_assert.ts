@@ -101,3 +101,25 @@ export async function assertRejects<E extends Error>(
   }
   throw new Error(`expected ${ErrorClass.name} to be rejected`);
 }
+
+/**
+ * Resolves or rejects as `promise` does, or rejects if it has not settled within `ms`: a test
+ * that would otherwise hang fails with `what` instead. The timer is always cleared.
+ */
+export async function withDeadline<T>(
+  promise: PromiseLike<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

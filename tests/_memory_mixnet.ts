@@ -3,7 +3,7 @@
 import { defaultCrypto } from "../crypto/mod.ts";
 import { toHex } from "../internal/bytes.ts";
 import { randomIndex, uniform } from "../internal/random.ts";
-import type { Recipient } from "../message/mod.ts";
+import { Recipient } from "../message/mod.ts";
 import {
   decodeNodeAddress,
   encodeNodeAddress,
@@ -36,6 +36,7 @@ export class MemoryMixnet {
   readonly stats: NetworkStats = { packets: 0, dropped: 0, acks: 0 };
   /** Probability that a packet is dropped at a mix hop. */
   dropRate = 0;
+  #dropSent = new Map<string, number>();
   #byHost = new Map<string, Node>();
   #clients = new Map<string, (bytes: Uint8Array) => void>();
   #pending = new Set<ReturnType<typeof setTimeout>>();
@@ -80,6 +81,13 @@ export class MemoryMixnet {
       send: (out: OutgoingPacket) => {
         if (!open) throw new Error("link closed");
         this.stats.packets++;
+        const id = toHex(self.identity);
+        const drop = this.#dropSent.get(id) ?? 0;
+        if (drop > 0) {
+          this.#dropSent.set(id, drop - 1);
+          this.stats.dropped++;
+          return;
+        }
         this.#later(() => this.#route(out.packet, decodeNodeAddress(out.firstHop).hostPort));
       },
       bufferedAmount: 0,
@@ -89,6 +97,11 @@ export class MemoryMixnet {
         return Promise.resolve();
       },
     };
+  }
+
+  /** Loses the next `count` packets the client sends, at its gateway. */
+  dropNextSent(address: string, count: number): void {
+    this.#dropSent.set(toHex(Recipient.parse(address).identity), count);
   }
 
   /** Resolves when no packet is in flight. */

@@ -7,7 +7,7 @@ import { Recipient } from "../message/mod.ts";
 import { MixnetClient, type ReceivedMessage } from "../client/mixnet_client.ts";
 import { type TrafficConfig, trafficConfig } from "../client/traffic.ts";
 import { DeliveryError } from "../queue/mod.ts";
-import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, withDeadline } from "./_assert.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
 
 function makeClient(
@@ -100,6 +100,44 @@ Deno.test("an anonymous message can be answered through its SURBs, even at lengt
     const long = systemRandom(8000);
     await bob.reply(question.senderTag, long);
     assertEquals((await next(alice)).data, long);
+    await alice.disconnect();
+    await bob.disconnect();
+  }));
+
+Deno.test("a lost request for more reply SURBs is sent again until SURBs arrive", () =>
+  withNet(async (net) => {
+    const traffic = trafficConfig("noCover", { surbRequestRetryMs: 100 });
+    const alice = makeClient(net, 0, traffic);
+    const bob = makeClient(net, 1, traffic);
+    await alice.send(bob.address, "ask me", { replySurbs: 3 });
+    const question = await next(bob);
+    // The reply needs 5 packets and bob holds 3 SURBs: the first thing he sends is a request
+    // for more, and the network loses it. The fragments wait; the 2 SURBs left are kept back
+    // to ask again.
+    net.dropNextSent(bob.address, 1);
+    const long = systemRandom(8000);
+    const handle = bob.reply(question.senderTag!, long);
+    assertEquals(net.stats.dropped, 1);
+    await withDeadline(handle, 10_000, "the reply is delivered after a second request");
+    assertEquals((await next(alice)).data, long);
+    await alice.disconnect();
+    await bob.disconnect();
+  }));
+
+Deno.test("replies that never get reply SURBs fail with a no-reply-surbs DeliveryError", () =>
+  withNet(async (net) => {
+    const traffic = trafficConfig("noCover", { surbRequestRetryMs: 50, surbWaitLimitMs: 200 });
+    const alice = makeClient(net, 0, traffic);
+    const bob = makeClient(net, 1, traffic);
+    await alice.send(bob.address, "ask me", { replySurbs: 1 });
+    const question = await next(bob);
+    // Bob spends his only SURB on a request for more, which is lost: nothing can be asked again.
+    net.dropNextSent(bob.address, 1);
+    const error = await assertRejects(
+      () => withDeadline(bob.reply(question.senderTag!, systemRandom(8000)), 10_000, "fails"),
+      DeliveryError,
+    );
+    assertEquals(error.kind, "no-reply-surbs");
     await alice.disconnect();
     await bob.disconnect();
   }));
