@@ -53,3 +53,5 @@ export type { RandomBytes } from "./internal/random.ts";
 export type { DeliveryStatus } from "./queue/delivery.ts";
 export type { RouteHop } from "./sphinx/header.ts";
 export type { BuildableVersion } from "./sphinx/version.ts";
+export type { MixnetStream, OpenStreamOptions } from "./stream/mixnet_stream.ts";
+export type { StreamListener } from "./stream/listener.ts";

@@ -37,6 +37,9 @@ import { PoissonTicker } from "../queue/poisson_ticker.ts";
 import { MemoryReplyKeyStore } from "../replies/reply_key_store.ts";
 import { ReceivedSurbStore } from "../replies/surb_store.ts";
 import { createSurb, encodeSurb, sampleDelays } from "../sphinx/mod.ts";
+import type { MixnetStream, OpenStreamOptions } from "../stream/mixnet_stream.ts";
+import type { StreamListener } from "../stream/listener.ts";
+import { listen, openStream } from "../stream/multiplexer.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
 import type { RouteSource } from "./route_source.ts";
 import type { TrafficConfig } from "./traffic.ts";
@@ -351,6 +354,19 @@ export class MixnetClient {
     );
     this.#maybeRequestSurbs(tag.bytes);
     return handle;
+  }
+
+  /**
+   * Opens a multiplexed, ordered byte stream to `recipient` (see `@nym/mixnet/stream`). The
+   * `Open` carries reply SURBs, so the acceptor answers through them without our address.
+   */
+  openStream(recipient: string | Recipient, options?: OpenStreamOptions): MixnetStream {
+    return openStream(this, recipient, options);
+  }
+
+  /** The streams peers open to us; one listener at a time (see `@nym/mixnet/stream`). */
+  listen(): StreamListener {
+    return listen(this);
   }
 
   /**
