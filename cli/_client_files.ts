@@ -1,0 +1,70 @@
+// Loading an initialised client's config and storage, and connecting it (shared by `run` and
+// `send`).
+import { connect, type ConnectOptions } from "../client/connect.ts";
+import type { MixnetClient } from "../client/mixnet_client.ts";
+import { GatewayProtocolError } from "../gateway/mod.ts";
+import { CliError } from "./cli_error.ts";
+import {
+  type ClientDirectories,
+  clientDirectories,
+  type NativeClientConfig,
+  parseConfig,
+} from "./config.ts";
+import { FileClientStorage } from "./file_storage.ts";
+
+export interface LoadedClient {
+  readonly dirs: ClientDirectories;
+  readonly config: NativeClientConfig;
+  readonly storage: FileClientStorage;
+}
+
+/** Reads client `id`'s config and checks that `init` registered it with a gateway. */
+export async function loadClient(
+  id: string,
+  env: (name: string) => string | undefined,
+): Promise<LoadedClient> {
+  const dirs = clientDirectories(id, env);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(dirs.configFile);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new CliError(
+        "not-initialised",
+        `client "${id}" is not initialised (no ${dirs.configFile}): run init first`,
+      );
+    }
+    throw error;
+  }
+  const config = parseConfig(text);
+  const storage = FileClientStorage.fromConfig(config);
+  if (!(await storage.registration())) {
+    throw new CliError(
+      "not-registered",
+      `client "${id}" has no gateway registration in ${storage.paths.registrationFile}: ` +
+        "run init again (with --force)",
+    );
+  }
+  return { dirs, config, storage };
+}
+
+/**
+ * `connect()`, retried once when the gateway refuses the authentication timestamp: a gateway
+ * wants each `authenticateV2` timestamp (whole seconds) strictly greater than the last one, so
+ * a client restarted within the same second as its previous session is refused; one second
+ * later it is not.
+ */
+export async function connectStored(options: ConnectOptions): Promise<MixnetClient> {
+  try {
+    return await connect(options);
+  } catch (error) {
+    if (
+      !(error instanceof GatewayProtocolError) ||
+      !/timestamp is smaller (than )?or equal/.test(error.message)
+    ) {
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+    return await connect(options);
+  }
+}

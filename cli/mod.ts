@@ -1,0 +1,119 @@
+/**
+ * The pieces of the TypeScript `nym-client`: the native WebSocket API (codecs of both request
+ * and response forms, and the loopback server), `config.toml`, the PEM key files and the
+ * filesystem {@linkcode ClientStorage}, and the commands themselves. The executable is
+ * `cli/main.ts`.
+ *
+ * @example Talk to a running `nym-client` (ours or Nym's) from Deno
+ * ```ts ignore
+ * import { decodeBinaryResponse, encodeBinaryRequest } from "@nym/mixnet/cli";
+ * const ws = new WebSocket("ws://127.0.0.1:1977");
+ * ws.binaryType = "arraybuffer";
+ * ws.onopen = () => ws.send(encodeBinaryRequest({ type: "selfAddress" }));
+ * ws.onmessage = (event) => {
+ *   const response = decodeBinaryResponse(new Uint8Array(event.data));
+ *   if (response.type === "selfAddress") console.log(response.address.toString());
+ *   ws.close();
+ * };
+ * ```
+ *
+ * @module
+ */
+export {
+  NATIVE_API_ERROR_CODES,
+  NATIVE_API_ERROR_TEXT,
+  NativeApiError,
+  type NativeApiErrorKind,
+  nativeApiErrorKind,
+} from "./native_api_error.ts";
+export {
+  decodeBinaryRequest,
+  decodeTextRequest,
+  encodeBinaryRequest,
+  encodeTextRequest,
+  type NativeApiRequest,
+  REQUEST_TAGS,
+} from "./native_api_requests.ts";
+export {
+  decodeBinaryResponse,
+  decodeTextResponse,
+  encodeBinaryResponse,
+  encodeTextResponse,
+  errorResponse,
+  type NativeApiResponse,
+  RESPONSE_TAGS,
+} from "./native_api_responses.ts";
+export {
+  connectionLane,
+  type NativeApiClient,
+  type NativeApiEvent,
+  type NativeApiServer,
+  type NativeApiServerOptions,
+  serveNativeApi,
+} from "./native_api_server.ts";
+export {
+  checkClientId,
+  type ClientDirectories,
+  clientDirectories,
+  type ClientKeyPaths,
+  ConfigError,
+  type ConfigErrorKind,
+  configToToml,
+  type DebugSettings,
+  DEFAULT_LISTENING_PORT,
+  KEY_FILE_NAMES,
+  MAINNET_NYXD_URLS,
+  type NativeClientConfig,
+  newConfig,
+  type NewConfigOptions,
+  NYM_CLIENT_VERSION,
+  parseConfig,
+  trafficFromConfig,
+  withOverrides,
+} from "./config.ts";
+export { decodePem, encodePem, PEM_TYPES, PemError, type PemErrorKind } from "./pem.ts";
+export {
+  FileClientStorage,
+  type FileClientStorageOptions,
+  type FileStoragePaths,
+  StorageFileError,
+  type StorageFileErrorKind,
+} from "./file_storage.ts";
+export { StatusLine, type StatusLineOptions, type StatusSource } from "./status_line.ts";
+export { CliError, type CliErrorKind } from "./cli_error.ts";
+export { aborted, type CliIo, denoIo, shutdownSignal } from "./cli_io.ts";
+export { INIT_USAGE, initClient, initCommand, type InitOptions, type InitResult } from "./init.ts";
+export { RUN_USAGE, runClient, runCommand, type RunningClient, type RunOptions } from "./run.ts";
+export {
+  SEND_USAGE,
+  sendCommand,
+  sendOnce,
+  type SendOnceOptions,
+  type SendOnceResult,
+} from "./send.ts";
+export { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
+export { main, USAGE } from "./main.ts";
+
+// Types that the exports above mention in their signatures.
+export type { ClientStorage } from "../client/storage.ts";
+export type {
+  GatewayLink,
+  MixnetClient,
+  MixnetClientEvents,
+  MixnetClientStats,
+  ReceivedMessage,
+  SendOptions,
+} from "../client/mixnet_client.ts";
+export type { TrafficConfig } from "../client/traffic.ts";
+export {
+  DeliveryError,
+  type DeliveryErrorKind,
+  type DeliveryHandle,
+  type DeliveryStatus,
+} from "../queue/mod.ts";
+export type { BuildableVersion } from "../sphinx/version.ts";
+export type { OutgoingPacket } from "../client/packet_builder.ts";
+export type { CryptoProvider } from "../crypto/crypto_provider.ts";
+export type { Clock, TimerHandle } from "../internal/clock.ts";
+export type { TomlTable } from "./_toml.ts";
+export { AnonymousSenderTag, Recipient } from "../message/mod.ts";
