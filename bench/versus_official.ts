@@ -1,0 +1,516 @@
+// deno run -A bench/versus_official.ts [--messages 200] [--size 100] [--rounds 3]
+//                                      [--idle-seconds 10] [--tester 200]
+//
+// Our client and the official one (npm:@nymproject/nym-client-wasm@1.4.1, Rust compiled to
+// wasm) doing the same work on the same machine, through the same localnet, in one run:
+//
+// - throughput: N messages of one packet each sent to the client's own address, Poisson stream
+//   and cover traffic off, per-hop delays 0 (the localnet forwards at once, and both clients
+//   encode 0 ms delays); wall time until all N are received, messages/s, and the client's CPU
+//   seconds per 1,000 messages;
+// - idle: a connected client with its default cover traffic (Nym's defaults: a 20 ms main
+//   Poisson stream and a 200 ms loop cover stream) for a few seconds: percent of one core;
+// - optionally (--tester N): the official NymNodeTester.test_node(mixnode, …, N) timing.
+//
+// Each client runs in its own Deno process, against one localnet in a third process, so that
+// the CPU time read from /proc/<pid>/stat is that client's alone (the localnet's CPU is
+// reported beside it). The sides run one after the other, alternating which goes first.
+import { connect } from "../mod.ts";
+import { NoDelayWebSocket } from "./_nodelay_websocket.ts";
+import { type LocalnetInfo, startLocalnetProcess } from "./_localnet_process.ts";
+import { type ProfileEntry, type ProfileSummary, startProfile } from "./_profile.ts";
+import {
+  Child,
+  markdownTable,
+  median,
+  muteConsole,
+  percentile,
+  report,
+  sleep,
+  stdinLines,
+} from "./_proc.ts";
+
+type Side = "ours" | "official";
+
+function arg(name: string, fallback: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < Deno.args.length ? Deno.args[i + 1] : fallback;
+}
+
+const OFFICIAL_NO_COVER = {
+  traffic: { disableMainPoissonPacketDistribution: true, averagePacketDelayMs: 0 },
+  coverTraffic: { disableLoopCoverTrafficStream: true },
+  acknowledgements: { averageAckDelayMs: 0 },
+  statsReporting: { enabled: false },
+  topology: { disableRefreshing: true },
+};
+const OFFICIAL_DEFAULT = {
+  statsReporting: { enabled: false }, // there is no stats collector on a localnet
+  topology: { disableRefreshing: true },
+};
+const OURS_NO_COVER = { preset: "noCover", averagePacketDelayMs: 0, averageAckDelayMs: 0 } as const;
+
+// ---- child roles ---------------------------------------------------------------------------
+
+// deno-lint-ignore no-explicit-any
+let official: any;
+
+// deno-lint-ignore no-explicit-any
+async function loadOfficial(): Promise<any> {
+  if (official) return official;
+  // bench-only dependencies, pinned inline on purpose (never part of the library's import map)
+  // deno-lint-ignore no-import-prefix
+  await import("npm:fake-indexeddb@6.2.8/auto");
+  // deno-lint-ignore no-import-prefix
+  const wasm = await import("npm:@nymproject/nym-client-wasm@1.4.1");
+  await wasm.default();
+  return official = wasm;
+}
+
+interface Peer {
+  address: string;
+  send(data: Uint8Array): Promise<unknown>;
+  /** Resolves when `count` messages of `size` bytes have arrived. */
+  received(count: number): Promise<number>;
+  stats?: () => Record<string, number>;
+}
+
+async function startPeer(side: Side, api: string, gateway: string, idle: boolean): Promise<Peer> {
+  let count = 0;
+  let target = Infinity;
+  let wake: (() => void) | undefined;
+  const arrived = () => {
+    if (++count >= target) wake?.();
+  };
+  const received = (n: number) => {
+    target = n;
+    return count >= n ? Promise.resolve(count) : new Promise<number>((resolve) => {
+      wake = () => resolve(count);
+    });
+  };
+  if (side === "official") {
+    const wasm = await loadOfficial();
+    const client = await new wasm.NymClient(() => arrived(), {
+      clientId: `bench-${crypto.randomUUID()}`,
+      nymApiUrl: api,
+      preferredGateway: gateway,
+      clientOverride: idle ? OFFICIAL_DEFAULT : OFFICIAL_NO_COVER,
+    });
+    const address: string = client.selfAddress();
+    return {
+      address,
+      send: (data) => client.send_regular_message(data, address),
+      received,
+    };
+  }
+  const client = await connect({
+    nymApiUrl: api,
+    gateway,
+    traffic: idle ? "default" : OURS_NO_COVER,
+  });
+  (async () => {
+    for await (const _ of client.messages) arrived();
+  })();
+  return {
+    address: client.address,
+    send: (data) => client.send(client.address, data).delivered,
+    received,
+    stats: () => ({ ...client.stats }),
+  };
+}
+
+async function runClient(side: Side): Promise<void> {
+  muteConsole();
+  if (Deno.args.includes("--nodelay-ws")) {
+    // both clients then use it: ours takes globalThis.WebSocket by default, as the wasm does
+    Object.assign(globalThis, { WebSocket: NoDelayWebSocket });
+  }
+  const api = arg("api", "");
+  const gateway = arg("gateway", "");
+  const mode = arg("mode", "throughput");
+  const messages = Number(arg("messages", "200"));
+  const size = Number(arg("size", "100"));
+  if (side === "official") await loadOfficial(); // compiling the wasm is not part of connecting
+  const started = performance.now();
+  const peer = await startPeer(side, api, gateway, mode === "idle");
+  report({ ready: true, connectMs: performance.now() - started });
+  const stdin = stdinLines();
+  let sent = 0;
+  for (let command = await stdin.next(); command !== undefined; command = await stdin.next()) {
+    if (command === "go") {
+      const profile = Deno.args.includes("--profile") ? await startProfile() : undefined;
+      const t0 = performance.now();
+      for (let i = 0; i < messages; i++) {
+        const data = crypto.getRandomValues(new Uint8Array(size));
+        peer.send(data).catch(() => {});
+      }
+      const queuedMs = performance.now() - t0;
+      const received = await peer.received(sent += messages) - (sent - messages);
+      const wallMs = performance.now() - t0;
+      if (profile) {
+        await sleep(500); // the last acks
+        const p = await profile.stop();
+        report({
+          profile: {
+            ...p,
+            byFunction: p.byFunction.slice(0, 25),
+            byFile: p.byFile.slice(0, 15),
+            inclusive: p.inclusive.slice(0, 30),
+          },
+        });
+      }
+      report({ done: true, received, wallMs, queuedMs, stats: peer.stats?.() });
+    } else if (command.startsWith("latency ")) {
+      // Warm-up burst (so that the JIT has compiled the hot paths, as in a long-running
+      // client), then one message at a time: the time from send() to its arrival.
+      const [samples, warmUp] = command.slice(8).split(" ").map(Number);
+      for (let i = 0; i < warmUp; i++) {
+        peer.send(crypto.getRandomValues(new Uint8Array(size))).catch(() => {});
+      }
+      await peer.received(sent += warmUp);
+      await sleep(200);
+      const latencies: number[] = [];
+      for (let i = samples; i > 0; i--) {
+        const t0 = performance.now();
+        peer.send(crypto.getRandomValues(new Uint8Array(size))).catch(() => {});
+        await peer.received(++sent);
+        latencies.push(performance.now() - t0);
+        await sleep(20); // let the ack come back before the next message
+      }
+      report({ latencies });
+    } else if (command === "stats") {
+      report({ stats: peer.stats?.() });
+    }
+  }
+  Deno.exit(0); // the official client offers no way to stop its task loops
+}
+
+async function runTester(): Promise<void> {
+  muteConsole();
+  const api = arg("api", "");
+  const gateway = arg("gateway", "");
+  const mixnode = arg("mixnode", "");
+  const packets = Number(arg("messages", "200"));
+  const wasm = await loadOfficial();
+  const id = `bench-tester-${crypto.randomUUID()}`;
+  // NymNodeTester never creates its own keys (official-client.md §2): a NymClient with the
+  // tester's storage id creates them, then fails on the dead nym-api.
+  await new wasm.NymClient(() => {}, {
+    clientId: `_nym-node-tester-${id}`,
+    nymApiUrl: "http://127.0.0.1:9/",
+  }).catch(() => {});
+  const topology = await wasm.currentNetworkTopology(api);
+  const tester = await new wasm.NymNodeTester({ id, topology, gateway });
+  report({ ready: true });
+  const stdin = stdinLines();
+  await stdin.next();
+  const t0 = performance.now();
+  const result = await tester.test_node(mixnode, 20_000n, packets);
+  const wallMs = performance.now() - t0;
+  report({
+    done: true,
+    wallMs,
+    sent: result.sent_packets,
+    received: result.received_packets,
+    acks: result.received_acks,
+  });
+  while (await stdin.next() !== undefined) {
+    // wait for the parent to close stdin
+  }
+  Deno.exit(0);
+}
+
+// ---- parent ----------------------------------------------------------------------------------
+
+interface Run {
+  side: Side;
+  connectMs: number;
+  wallMs: number;
+  clientCpu: number;
+  localnetCpu: number;
+  rssMiB: number;
+  received: number;
+  latencies: number[];
+  /** Latencies with the TCP_NODELAY WebSocket (see _nodelay_websocket.ts). */
+  latenciesNoDelay: number[];
+  profile?: ProfileSummary;
+}
+
+const script = new URL(import.meta.url);
+
+function clientArgs(side: Side | "tester", info: LocalnetInfo, extra: string[] = []): string[] {
+  return ["--role", side, "--api", info.nymApiUrl, "--gateway", info.gateways[0], ...extra];
+}
+
+/** Latencies of `samples` messages sent one at a time, from a fresh client process. */
+async function latencies(
+  side: Side,
+  info: LocalnetInfo,
+  samples: number,
+  noDelay: boolean,
+): Promise<number[]> {
+  const child = new Child(
+    script,
+    clientArgs(side, info, noDelay ? ["--nodelay-ws", "--size", "100"] : ["--size", "100"]),
+  );
+  try {
+    await child.read();
+    await child.send(`latency ${samples} 200`);
+    return (await child.read()).latencies as number[];
+  } finally {
+    await child.close();
+  }
+}
+
+async function throughput(
+  side: Side,
+  net: Child,
+  info: LocalnetInfo,
+  o: { messages: number; size: number; latencySamples: number; profile?: boolean },
+): Promise<Run> {
+  const child = new Child(
+    script,
+    clientArgs(side, info, [
+      "--messages",
+      String(o.messages),
+      "--size",
+      String(o.size),
+      ...(o.profile ? ["--profile"] : []),
+    ]),
+  );
+  try {
+    const ready = await child.read();
+    await sleep(300); // let start-up work (compilation, first timers) settle
+    const c0 = child.cpu();
+    const l0 = net.cpu();
+    await child.send("go");
+    let done = await child.read();
+    const profile = done.profile as ProfileSummary | undefined;
+    if (profile) done = await child.read();
+    await sleep(500); // the last acks come back and are processed
+    const clientCpu = child.cpu() - c0;
+    const localnetCpu = net.cpu() - l0;
+    const rssMiB = child.rss() / 2 ** 20;
+    return {
+      side,
+      connectMs: Number(ready.connectMs),
+      wallMs: Number(done.wallMs),
+      clientCpu,
+      localnetCpu,
+      rssMiB,
+      received: Number(done.received),
+      latencies: o.latencySamples > 0 ? await latencies(side, info, o.latencySamples, false) : [],
+      latenciesNoDelay: o.latencySamples > 0
+        ? await latencies(side, info, o.latencySamples, true)
+        : [],
+      profile,
+    };
+  } finally {
+    await child.close();
+  }
+}
+
+async function idleCpu(
+  side: Side,
+  info: LocalnetInfo,
+  seconds: number,
+): Promise<{ percent: number; rssMiB: number; stats?: Record<string, number> }> {
+  const child = new Child(script, clientArgs(side, info, ["--mode", "idle"]));
+  try {
+    await child.read();
+    await sleep(1000);
+    const c0 = child.cpu();
+    const t0 = performance.now();
+    await sleep(seconds * 1000);
+    const cpu = child.cpu() - c0;
+    const wall = (performance.now() - t0) / 1000;
+    await child.send("stats");
+    const { stats } = await child.read();
+    return {
+      percent: 100 * cpu / wall,
+      rssMiB: child.rss() / 2 ** 20,
+      stats: stats as Record<string, number> | undefined,
+    };
+  } finally {
+    await child.close();
+  }
+}
+
+async function tester(info: LocalnetInfo, packets: number) {
+  const child = new Child(
+    script,
+    clientArgs("tester", info, ["--mixnode", info.mixnodes[1], "--messages", String(packets)]),
+  );
+  try {
+    await child.read();
+    await sleep(300);
+    const c0 = child.cpu();
+    await child.send("go");
+    const done = await child.read();
+    return {
+      sent: Number(done.sent),
+      received: Number(done.received),
+      acks: Number(done.acks),
+      wallMs: Number(done.wallMs),
+      cpu: child.cpu() - c0,
+    };
+  } finally {
+    await child.close();
+  }
+}
+
+function printProfile(r: Run, messages: number): void {
+  const p = r.profile!;
+  const table = (list: ProfileEntry[], label: string) =>
+    markdownTable(
+      [label, "share of busy time", "where"],
+      list.filter((e) => e.name !== "(idle)" && e.name !== "(program)").map((e) => [
+        `${e.selfMs.toFixed(0)} ms`,
+        `${(100 * e.selfMs / p.busyMs).toFixed(1)} %`,
+        e.name,
+      ]),
+    );
+  console.log(
+    `\n### Profile of our client: ${messages} messages to self\n\n` +
+      `${p.busyMs.toFixed(0)} ms busy on the main thread (${
+        (p.busyMs / messages).toFixed(2)
+      } ms per message), ${r.wallMs.toFixed(0)} ms wall.\n\nSelf time by file:\n\n` +
+      table(p.byFile, "self") + "\n\nSelf time by function:\n\n" +
+      table(p.byFunction, "self") + "\n\nInclusive time of our functions:\n\n" +
+      table(p.inclusive, "inclusive"),
+  );
+}
+
+async function main(): Promise<void> {
+  const messages = Number(arg("messages", "200"));
+  const size = Number(arg("size", "100"));
+  const rounds = Number(arg("rounds", "3"));
+  const latencySamples = Number(arg("latency", "30"));
+  const idleSeconds = Number(arg("idle-seconds", "10"));
+  const testerPackets = Number(arg("tester", "0"));
+  const profileMessages = Number(arg("profile", "0"));
+
+  const noDelay = Deno.args.includes("--nodelay");
+  const { info, child: net, close } = await startLocalnetProcess({ maxPerHopDelayMs: 0, noDelay });
+  try {
+    console.log(
+      `localnet (pid ${net.pid}): 3 mixnodes + 1 gateway, per-hop delay 0` +
+        `${noDelay ? ", TCP_NODELAY between nodes" : ""}; ` +
+        `${messages} messages of ${size} B to self, ${rounds} rounds per side\n`,
+    );
+    const runs: Run[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const order: Side[] = round % 2 === 0 ? ["official", "ours"] : ["ours", "official"];
+      for (const side of order) {
+        const r = await throughput(side, net, info, { messages, size, latencySamples });
+        runs.push(r);
+        console.log(
+          `  round ${round + 1} ${side.padEnd(8)}: ${r.received}/${messages} in ${
+            r.wallMs.toFixed(0)
+          } ms, client CPU ${r.clientCpu.toFixed(2)} s, localnet CPU ${
+            r.localnetCpu.toFixed(2)
+          } s, latency p50 ${median(r.latencies).toFixed(1)} ms (${
+            median(r.latenciesNoDelay).toFixed(1)
+          } ms with TCP_NODELAY)`,
+        );
+        if (r.received !== messages) throw new Error(`${side} lost messages`);
+      }
+    }
+    if (rounds > 0) {
+      const summary = (side: Side) => {
+        const mine = runs.filter((r) => r.side === side);
+        const wallMs = median(mine.map((r) => r.wallMs));
+        const all = mine.flatMap((r) => r.latencies);
+        const noDelay = mine.flatMap((r) => r.latenciesNoDelay);
+        return {
+          wallMs,
+          rate: messages / (wallMs / 1000),
+          cpuPer1000: median(mine.map((r) => r.clientCpu)) / messages * 1000,
+          localnetPer1000: median(mine.map((r) => r.localnetCpu)) / messages * 1000,
+          connectMs: median(mine.map((r) => r.connectMs)),
+          rssMiB: median(mine.map((r) => r.rssMiB)),
+          latencyP50: median(all),
+          latencyP95: percentile(all, 95),
+          noDelayP50: median(noDelay),
+          noDelayP95: percentile(noDelay, 95),
+        };
+      };
+      const ours = summary("ours");
+      const official = summary("official");
+      type Summary = typeof ours;
+      const row = (name: string, f: (s: Summary) => number, digits: number, note = "") => [
+        name,
+        f(ours).toFixed(digits),
+        f(official).toFixed(digits),
+        `${(f(ours) / f(official)).toFixed(2)}×${note}`,
+      ];
+      const rows = [
+        row(`wall time for ${messages} messages, ms`, (s) => s.wallMs, 0),
+        row("messages/s (one packet each)", (s) => s.rate, 0, " (higher is better)"),
+        row("client CPU-seconds per 1,000 messages", (s) => s.cpuPer1000, 2),
+        row("localnet CPU-seconds per 1,000 messages", (s) => s.localnetPer1000, 2),
+      ];
+      if (latencySamples > 0) {
+        rows.push(
+          row("latency send → receive, one at a time, p50, ms", (s) => s.latencyP50, 1),
+          row("latency send → receive, one at a time, p95, ms", (s) => s.latencyP95, 1),
+          row("same, TCP_NODELAY WebSocket, p50, ms", (s) => s.noDelayP50, 1),
+          row("same, TCP_NODELAY WebSocket, p95, ms", (s) => s.noDelayP95, 1),
+        );
+      }
+      rows.push(
+        row("connect (start to ready), ms", (s) => s.connectMs, 0),
+        row("client process RSS after the run, MiB", (s) => s.rssMiB, 0),
+      );
+      if (idleSeconds > 0) {
+        const idleOurs = await idleCpu("ours", info, idleSeconds);
+        const idleOfficial = await idleCpu("official", info, idleSeconds);
+        rows.push([
+          `idle client, default cover traffic, % of one core (${idleSeconds} s)`,
+          idleOurs.percent.toFixed(1),
+          idleOfficial.percent.toFixed(1),
+          `${(idleOurs.percent / idleOfficial.percent).toFixed(2)}×`,
+        ]);
+        if (idleOurs.stats) {
+          console.log(
+            `  idle (ours): ${idleOurs.stats.coverPacketsSent} cover packets sent in ${
+              idleSeconds + 1
+            } s`,
+          );
+        }
+      }
+      console.log(
+        `\n### Our client vs the official client (median of ${rounds} rounds)\n\n` +
+          markdownTable(["measure", "ours", "official 1.4.1 (wasm)", "ours / official"], rows),
+      );
+    }
+
+    if (profileMessages > 0) {
+      const r = await throughput("ours", net, info, {
+        messages: profileMessages,
+        size,
+        latencySamples: 0,
+        profile: true,
+      });
+      printProfile(r, profileMessages);
+    }
+
+    if (testerPackets > 0) {
+      const t = await tester(info, testerPackets);
+      console.log(
+        `\nofficial NymNodeTester.test_node(mix, 20 s, ${testerPackets}): sent ${t.sent}, ` +
+          `received ${t.received}, acks ${t.acks} in ${t.wallMs.toFixed(0)} ms, ` +
+          `CPU ${t.cpu.toFixed(2)} s`,
+      );
+    }
+  } finally {
+    await close();
+  }
+}
+
+if (import.meta.main) {
+  const role = arg("role", "parent");
+  if (role === "ours" || role === "official") await runClient(role);
+  else if (role === "tester") await runTester();
+  else await main();
+}
