@@ -31,7 +31,12 @@ export interface MixnodeFaults {
   readonly dropRate?: number;
   /** Extra hold time added to every forwarded packet, in ms (default 0). */
   readonly addedLatencyMs?: number;
-  /** Uniform [0, 1) source for `dropRate` (default `Math.random`). */
+  /**
+   * A further hold time drawn uniformly from [0, this) ms for each packet (default 0), so that
+   * packets sent in order leave out of order.
+   */
+  readonly reorderJitterMs?: number;
+  /** Uniform [0, 1) source for `dropRate` and `reorderJitterMs` (default `Math.random`). */
   readonly random?: () => number;
 }
 
@@ -320,8 +325,11 @@ function createMixnode(options: MixnodeOptions): Mixnode {
       keyRotation: frame.keyRotation,
       packet: processed.packet,
     });
+    const jitterMs = (f.reorderJitterMs ?? 0) > 0
+      ? Math.floor((f.random ?? Math.random)() * f.reorderJitterMs!)
+      : 0;
     const delayMs = Math.min(Math.ceil(Number(processed.delay) / 1e6), maxDelayMs) +
-      Math.max(0, f.addedLatencyMs ?? 0);
+      Math.max(0, f.addedLatencyMs ?? 0) + jitterMs;
     if (delayMs <= 0) {
       forward(destination, bytes);
       return;
