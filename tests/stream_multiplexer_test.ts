@@ -164,6 +164,17 @@ function setup(options: StreamMultiplexerOptions = {}) {
   return { net, clock, alice, bob, aliceStreams, bobStreams, errors };
 }
 
+/** {@linkcode setup}, then alice opens a stream that bob accepts. */
+async function connected(options: StreamMultiplexerOptions = {}) {
+  const parties = setup(options);
+  const { net, alice, bob } = parties;
+  const listener = listen(bob);
+  const outbound = openStream(alice, bob.address);
+  await net.run();
+  const inbound = (await listener.accept())!;
+  return { ...parties, listener, outbound, inbound };
+}
+
 const bytes = (n: number, seed = 1) =>
   Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 255);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -173,11 +184,7 @@ async function readAll(stream: MixnetStream): Promise<Uint8Array> {
 }
 
 Deno.test("a stream carries bytes both ways; each side sees EOF after the other's last byte", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, alice, bob, listener, outbound, inbound } = await connected();
   assertEquals(inbound.id, outbound.id);
   assertEquals([outbound.direction, inbound.direction], ["outbound", "inbound"]);
   await outbound.established;
@@ -225,11 +232,7 @@ Deno.test("the Open goes with reply SURBs on lane connection:<id>; the acceptor 
 });
 
 Deno.test("the end-of-stream cannot overtake data: it is sequenced after the last data frame", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, alice, listener, outbound, inbound } = await connected();
   const reading = readAll(inbound);
   const writer = outbound.writable.getWriter();
   const data = bytes(5 * 1586);
@@ -257,11 +260,7 @@ Deno.test("the end-of-stream cannot overtake data: it is sequenced after the las
 });
 
 Deno.test("small writes are coalesced into frames of one packet each", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, alice, listener, outbound, inbound } = await connected();
   const reading = readAll(inbound);
   const writer = outbound.writable.getWriter();
   const data = bytes(10_000);
@@ -342,11 +341,7 @@ Deno.test("frames that overtake their Open are kept until it arrives", async () 
 });
 
 Deno.test("duplicated frames are delivered once", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, listener, outbound, inbound } = await connected();
   const writer = outbound.writable.getWriter();
   const data = bytes(4000);
   const writing = writer.write(data).then(() => writer.close());
@@ -424,11 +419,7 @@ Deno.test("an idle stream fails on both sides after the idle timeout of the inje
 
 Deno.test("abort on the opener resets the acceptor, and the other way round", async () => {
   for (const side of ["opener", "acceptor"] as const) {
-    const { net, alice, bob } = setup();
-    const listener = listen(bob);
-    const outbound = openStream(alice, bob.address);
-    await net.run();
-    const inbound = (await listener.accept())!;
+    const { net, listener, outbound, inbound } = await connected();
     const [aborting, peer] = side === "opener" ? [outbound, inbound] : [inbound, outbound];
     const peerRead = peer.readable.getReader().read();
     peerRead.catch(() => {}); // checked below
@@ -447,11 +438,7 @@ Deno.test("abort on the opener resets the acceptor, and the other way round", as
 });
 
 Deno.test("aborting the writable aborts the stream", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, listener, outbound, inbound } = await connected();
   await outbound.writable.abort("stop");
   await net.run();
   await assertRejects(() => inbound.closed, StreamError, (e) => e.kind === "reset");
@@ -631,11 +618,7 @@ Deno.test("a disconnecting client ends its streams with client-closed and stops 
 });
 
 Deno.test("close() ends both directions gracefully", async () => {
-  const { net, alice, bob } = setup();
-  const listener = listen(bob);
-  const outbound = openStream(alice, bob.address);
-  await net.run();
-  const inbound = (await listener.accept())!;
+  const { net, listener, outbound, inbound } = await connected();
   const writer = outbound.writable.getWriter();
   await writer.write(text("bye"));
   writer.releaseLock();
