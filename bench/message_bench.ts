@@ -7,8 +7,8 @@
 // - x25519: the native DH (KeyObjects built once) vs the provider calls Sphinx and the message
 //   layer make (a fresh secret every time, so a new KeyObject each call) and noble;
 // - gateway frame AEAD (AES-256-GCM-SIV over a 2.4 KB forward frame): native AES-256-GCM as the
-//   floor, noble's GCM-SIV (what crypto/noble.ts uses today) and the prototype in
-//   _gcm_siv_native.ts (native AES-ECB blocks + noble POLYVAL);
+//   floor, noble's GCM-SIV (the portable path) and the native provider's (native AES-ECB
+//   blocks + noble POLYVAL);
 // - fragment encryption/decryption (message layer);
 // - a data packet with its SURB-ACK (as the client sends it; sphinx_bench.ts has the v258/v259
 //   and noble variants) against the 10 DH it needs;
@@ -36,7 +36,6 @@ import {
   padNodeAddress,
   sampleDelays,
 } from "../sphinx/mod.ts";
-import { gcmSivDecrypt, gcmSivEncrypt } from "./_gcm_siv_native.ts";
 
 const native = defaultCrypto();
 const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
@@ -93,11 +92,13 @@ const frame = random(2413 + 8 + 1); // a MixPacket: type ‖ first hop ‖ Sphin
 const sealed = nobleCrypto.aes256GcmSivEncrypt(sharedKey, nonce, frame);
 for (const n of [0, 1, 15, 16, 17, 100, frame.length]) {
   const msg = frame.subarray(0, n);
-  const ours = gcmSivEncrypt(sharedKey, nonce, msg);
+  const ours = native.aes256GcmSivEncrypt(sharedKey, nonce, msg);
   if (!same(ours, gcmsiv(sharedKey, nonce).encrypt(msg))) {
     throw new Error(`native-ECB GCM-SIV disagrees with noble at ${n} bytes`);
   }
-  if (!same(gcmSivDecrypt(sharedKey, nonce, ours), msg)) throw new Error("round trip failed");
+  if (!same(native.aes256GcmSivDecrypt(sharedKey, nonce, ours), msg)) {
+    throw new Error("round trip failed");
+  }
 }
 Deno.bench("AEAD: node:crypto aes-256-gcm encrypt, 2.4 KB (floor)", {
   group: "gateway AEAD",
@@ -108,21 +109,21 @@ Deno.bench("AEAD: node:crypto aes-256-gcm encrypt, 2.4 KB (floor)", {
   c.final();
   c.getAuthTag();
 });
-Deno.bench("AEAD: noble gcmsiv encrypt, 2.4 KB (used today)", { group: "gateway AEAD" }, () => {
+Deno.bench("AEAD: noble gcmsiv encrypt, 2.4 KB (portable path)", { group: "gateway AEAD" }, () => {
   nobleCrypto.aes256GcmSivEncrypt(sharedKey, nonce, frame);
 });
-Deno.bench("AEAD: noble gcmsiv decrypt, 2.4 KB (used today)", { group: "gateway AEAD" }, () => {
+Deno.bench("AEAD: noble gcmsiv decrypt, 2.4 KB (portable path)", { group: "gateway AEAD" }, () => {
   nobleCrypto.aes256GcmSivDecrypt(sharedKey, nonce, sealed);
 });
-Deno.bench("AEAD: GCM-SIV on native AES-ECB + noble POLYVAL, encrypt", {
+Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + noble POLYVAL), encrypt", {
   group: "gateway AEAD",
 }, () => {
-  gcmSivEncrypt(sharedKey, nonce, frame);
+  native.aes256GcmSivEncrypt(sharedKey, nonce, frame);
 });
-Deno.bench("AEAD: GCM-SIV on native AES-ECB + noble POLYVAL, decrypt", {
+Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + noble POLYVAL), decrypt", {
   group: "gateway AEAD",
 }, () => {
-  gcmSivDecrypt(sharedKey, nonce, sealed);
+  native.aes256GcmSivDecrypt(sharedKey, nonce, sealed);
 });
 
 // ---- fragment encryption ------------------------------------------------------------------------

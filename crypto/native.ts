@@ -12,6 +12,7 @@
 import { CryptoError, type CryptoProvider } from "./crypto_provider.ts";
 import { nobleCrypto } from "./noble.ts";
 import { ctr64With } from "./_ctr64.ts";
+import { polyval } from "@noble/ciphers/_polyval.js";
 
 // The subset of `node:crypto` used here, typed locally so no Node type package is needed.
 interface KeyObject {
@@ -20,6 +21,7 @@ interface KeyObject {
 interface Cipher {
   update(data: Uint8Array): Uint8Array;
   final(): Uint8Array;
+  setAutoPadding(padding: boolean): Cipher;
 }
 interface Hmac {
   update(data: Uint8Array): Hmac;
@@ -29,7 +31,7 @@ interface NodeCrypto {
   createPrivateKey(options: { key: Uint8Array; format: "der"; type: "pkcs8" }): KeyObject;
   createPublicKey(options: { key: Uint8Array; format: "der"; type: "spki" } | KeyObject): KeyObject;
   diffieHellman(options: { privateKey: KeyObject; publicKey: KeyObject }): Uint8Array;
-  createCipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array): Cipher;
+  createCipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array | null): Cipher;
   createHmac(algorithm: string, key: Uint8Array): Hmac;
   hkdfSync(
     digest: string,
@@ -74,18 +76,144 @@ const X25519_SPKI_PREFIX = Uint8Array.of(
 );
 const ZERO_IV_16 = new Uint8Array(16);
 
-function withPrefix(prefix: Uint8Array, key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + key.length);
-  out.set(prefix);
-  out.set(key, prefix.length);
-  return out;
+function asBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
+  // Node returns Buffers; hand out plain Uint8Arrays so callers see no surprise prototypes. A
+  // Buffer that owns its whole ArrayBuffer is viewed as is; one cut from a shared pool is copied.
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  const { buffer, byteOffset, byteLength } = value;
+  return byteOffset === 0 && byteLength === buffer.byteLength
+    ? new Uint8Array(buffer, 0, byteLength)
+    : new Uint8Array(buffer, byteOffset, byteLength).slice();
 }
 
-function asBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
-  // Node returns Buffers; hand out plain Uint8Arrays so callers see no surprise prototypes.
-  return value instanceof ArrayBuffer
-    ? new Uint8Array(value)
-    : new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
+/**
+ * KeyObjects remembered per key array: a node or a client passes the same array for its secret
+ * (and a route the same arrays for the nodes' public keys) many times, while fresh per-packet
+ * secrets are new arrays that die with their entry. The bytes are compared on every hit, so an
+ * array changed in place is never served a stale key.
+ */
+class KeyObjectCache {
+  #entries = new WeakMap<Uint8Array, { bytes: Uint8Array; key: KeyObject }>();
+  #der: Uint8Array;
+  #create: (der: Uint8Array) => KeyObject;
+
+  constructor(prefix: Uint8Array, create: (der: Uint8Array) => KeyObject) {
+    this.#der = new Uint8Array(prefix.length + 32);
+    this.#der.set(prefix);
+    this.#create = create;
+  }
+
+  get(raw: Uint8Array): KeyObject {
+    const hit = this.#entries.get(raw);
+    if (hit && sameBytes(hit.bytes, raw)) return hit.key;
+    this.#der.set(raw, this.#der.length - 32);
+    const key = this.#create(this.#der); // node:crypto copies the DER it parses
+    this.#entries.set(raw, { bytes: raw.slice(), key });
+    return key;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * AES-256-GCM-SIV (RFC 8452, no associated data) with every AES block computed by the runtime's
+ * AES-256-ECB, and POLYVAL from `@noble/ciphers`. Node has no GCM-SIV, but ECB over the six
+ * key-derivation blocks, the tag block and the counter blocks of the 32-bit little-endian CTR is
+ * all it needs. In a client that does other work between frames, noble's table-based AES runs
+ * with cold caches at several times its benchmark-loop cost; the native blocks do not.
+ */
+function gcmSiv(nc: NodeCrypto) {
+  const ecb = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
+    const cipher = nc.createCipheriv("aes-256-ecb", key, null);
+    cipher.setAutoPadding(false);
+    return cipher.update(blocks);
+  };
+  const checkKeyAndNonce = (key: Uint8Array, nonce: Uint8Array): void => {
+    if (key.length !== 32) {
+      throw new CryptoError(`aes-256-gcm-siv key must be 32 bytes, got ${key.length}`);
+    }
+    if (nonce.length !== 12) {
+      throw new CryptoError(`aes-256-gcm-siv nonce must be 12 bytes, got ${nonce.length}`);
+    }
+  };
+  // Message-authentication key (16) and message-encryption key (32) for this nonce.
+  const deriveKeys = (key: Uint8Array, nonce: Uint8Array) => {
+    const blocks = new Uint8Array(6 * 16);
+    for (let i = 0; i < 6; i++) {
+      blocks[16 * i] = i;
+      blocks.set(nonce, 16 * i + 4);
+    }
+    const e = ecb(key, blocks);
+    const auth = new Uint8Array(16);
+    auth.set(e.subarray(0, 8));
+    auth.set(e.subarray(16, 24), 8);
+    const enc = new Uint8Array(32);
+    for (let i = 0; i < 4; i++) enc.set(e.subarray(32 + 16 * i, 40 + 16 * i), 8 * i);
+    return { auth, enc };
+  };
+  const tagOf = (
+    k: { auth: Uint8Array; enc: Uint8Array },
+    nonce: Uint8Array,
+    plain: Uint8Array,
+  ) => {
+    const padded = Math.ceil(plain.length / 16) * 16;
+    const input = new Uint8Array(padded + 16);
+    input.set(plain);
+    const bits = plain.length * 8;
+    const view = new DataView(input.buffer);
+    view.setUint32(padded + 8, bits >>> 0, true);
+    view.setUint32(padded + 12, Math.floor(bits / 2 ** 32), true);
+    const s = polyval(input, k.auth);
+    for (let i = 0; i < 12; i++) s[i] ^= nonce[i];
+    s[15] &= 0x7f;
+    return ecb(k.enc, s).subarray(0, 16);
+  };
+  // CTR with the tag (top bit set) as the first counter block, its first 32 bits little-endian.
+  const ctr = (enc: Uint8Array, tag: Uint8Array, data: Uint8Array): Uint8Array => {
+    const n = Math.ceil(data.length / 16);
+    const out = new Uint8Array(data.length);
+    if (n === 0) return out;
+    const counters = new Uint8Array(n * 16);
+    counters.set(tag.subarray(0, 16));
+    counters[15] |= 0x80;
+    const view = new DataView(counters.buffer);
+    const start = view.getUint32(0, true);
+    for (let i = 1; i < n; i++) {
+      counters.copyWithin(16 * i, 0, 16);
+      view.setUint32(16 * i, (start + i) >>> 0, true);
+    }
+    const stream = ecb(enc, counters);
+    for (let i = 0; i < data.length; i++) out[i] = data[i] ^ stream[i];
+    return out;
+  };
+  return {
+    encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
+      checkKeyAndNonce(key, nonce);
+      const k = deriveKeys(key, nonce);
+      const tag = tagOf(k, nonce, plaintext);
+      const out = new Uint8Array(plaintext.length + 16);
+      out.set(ctr(k.enc, tag, plaintext));
+      out.set(tag, plaintext.length);
+      return out;
+    },
+    decrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Uint8Array {
+      checkKeyAndNonce(key, nonce);
+      if (sealed.length < 16) {
+        throw new CryptoError("aes-256-gcm-siv ciphertext shorter than its tag");
+      }
+      const tag = sealed.subarray(sealed.length - 16);
+      const k = deriveKeys(key, nonce);
+      const plaintext = ctr(k.enc, tag, sealed.subarray(0, sealed.length - 16));
+      const expected = tagOf(k, nonce, plaintext);
+      let diff = 0;
+      for (let i = 0; i < 16; i++) diff |= expected[i] ^ tag[i];
+      if (diff !== 0) throw new CryptoError("aes-256-gcm-siv tag does not verify");
+      return plaintext;
+    },
+  };
 }
 
 function loadNodeCrypto(): NodeCrypto | undefined {
@@ -100,26 +228,22 @@ function loadNodeCrypto(): NodeCrypto | undefined {
 }
 
 function buildNative(nc: NodeCrypto): CryptoProvider {
-  // Private KeyObjects are cached: a node or a client uses the same secret for many operations.
-  const privateKeys = new Map<string, KeyObject>();
+  const privateKeys = new KeyObjectCache(
+    X25519_PKCS8_PREFIX,
+    (key) => nc.createPrivateKey({ key, format: "der", type: "pkcs8" }),
+  );
+  const publicKeys = new KeyObjectCache(
+    X25519_SPKI_PREFIX,
+    (key) => nc.createPublicKey({ key, format: "der", type: "spki" }),
+  );
   const privateKey = (secretKey: Uint8Array): KeyObject => {
     if (secretKey.length !== 32) {
       throw new CryptoError(`x25519 secret key must be 32 bytes, got ${secretKey.length}`);
     }
-    const id = String.fromCharCode(...secretKey);
-    let key = privateKeys.get(id);
-    if (!key) {
-      key = nc.createPrivateKey({
-        key: withPrefix(X25519_PKCS8_PREFIX, secretKey),
-        format: "der",
-        type: "pkcs8",
-      });
-      if (privateKeys.size >= 64) privateKeys.delete(privateKeys.keys().next().value!);
-      privateKeys.set(id, key);
-    }
-    return key;
+    return privateKeys.get(secretKey);
   };
 
+  const siv = gcmSiv(nc);
   const candidate: CryptoProvider = {
     ...nobleCrypto,
     name: "native",
@@ -130,11 +254,7 @@ function buildNative(nc: NodeCrypto): CryptoProvider {
       const priv = privateKey(secretKey);
       let out: Uint8Array;
       try {
-        const pub = nc.createPublicKey({
-          key: withPrefix(X25519_SPKI_PREFIX, publicKey),
-          format: "der",
-          type: "spki",
-        });
+        const pub = publicKeys.get(publicKey);
         out = asBytes(nc.diffieHellman({ privateKey: priv, publicKey: pub }));
       } catch {
         throw new CryptoError("x25519 produced the all-zero point (low-order public key)");
@@ -170,6 +290,8 @@ function buildNative(nc: NodeCrypto): CryptoProvider {
       };
       return counterBits === 64 ? ctr64With(run, iv, data) : run(iv, data);
     },
+    aes256GcmSivEncrypt: siv.encrypt,
+    aes256GcmSivDecrypt: siv.decrypt,
     chacha20(key, data) {
       if (key.length !== 32) throw new CryptoError("chacha20 key must be 32 bytes");
       const cipher = nc.createCipheriv("chacha20", key, ZERO_IV_16);
@@ -202,6 +324,13 @@ function selfChecked(candidate: CryptoProvider): CryptoProvider {
     hmacSha256: (p) => p.hmacSha256(a.subarray(0, 16), data),
     aes128Ctr: (p) => p.aes128Ctr(a.subarray(0, 16), b.subarray(0, 16), data, 128),
     chacha20: (p) => p.chacha20(a, data),
+    aes256GcmSivEncrypt: (p) => p.aes256GcmSivEncrypt(a, b.subarray(0, 12), data),
+    aes256GcmSivDecrypt: (p) =>
+      p.aes256GcmSivDecrypt(
+        a,
+        b.subarray(0, 12),
+        nobleCrypto.aes256GcmSivEncrypt(a, b.subarray(0, 12), data),
+      ),
   };
   const out: Record<string, unknown> = { ...candidate };
   for (const [name, check] of Object.entries(checks)) {

@@ -118,6 +118,24 @@ for (const c of providers) {
   });
 }
 
+Deno.test("native AES-256-GCM-SIV equals noble's at every block boundary and rejects a flipped bit", () => {
+  if (!native) return;
+  const random = seeded(8);
+  const key = random(32), nonce = random(12);
+  for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 100, 1024, 2422, 2423]) {
+    const message = random(length);
+    const sealed = native.aes256GcmSivEncrypt(key, nonce, message);
+    assertEquals(toHex(sealed), toHex(nobleCrypto.aes256GcmSivEncrypt(key, nonce, message)));
+    assertEquals(native.aes256GcmSivDecrypt(key, nonce, sealed), message);
+    for (const at of [0, sealed.length - 1]) {
+      const flipped = sealed.slice();
+      flipped[at] ^= 1;
+      assertThrows(() => native.aes256GcmSivDecrypt(key, nonce, flipped), CryptoError);
+    }
+  }
+  assertThrows(() => native.aes256GcmSivDecrypt(key, nonce, new Uint8Array(15)), CryptoError);
+});
+
 Deno.test("native and noble providers agree byte for byte on random inputs", () => {
   if (!native) return;
   const random = seeded(7);
