@@ -84,11 +84,14 @@ export function checkRoute(
   }
 }
 
-/** The filler that keeps β a constant 300 bytes as hops strip their blocks. */
-function filler(crypto: CryptoProvider, secrets: readonly ExpandedSecret[]): Uint8Array {
+/**
+ * The filler that keeps β a constant 300 bytes as hops strip their blocks, from the hops'
+ * routing keystreams (the last one is not used).
+ */
+function filler(streams: readonly Uint8Array[]): Uint8Array {
   let filler = new Uint8Array(0);
-  for (let i = 1; i < secrets.length; i++) {
-    const keystream = routingKeystream(crypto, secrets[i - 1].streamCipherKey);
+  for (let i = 1; i < streams.length; i++) {
+    const keystream = streams[i - 1];
     const grown = new Uint8Array(filler.length + HOP_BLOCK_SIZE);
     grown.set(filler);
     const tail = keystream.subarray(STREAM_CIPHER_OUTPUT_LENGTH - HOP_BLOCK_SIZE * i);
@@ -113,8 +116,11 @@ export function buildHeader(
   const { secrets } = keys;
   const version3 = versionBytes(version);
 
+  // Each hop's keystream serves both the filler and that hop's layer of β.
+  const streams = secrets.map((s) => routingKeystream(crypto, s.streamCipherKey));
+
   // Innermost block: the final hop, followed by the filler.
-  const fill = filler(crypto, secrets);
+  const fill = filler(streams);
   const finalLength = ENCRYPTED_ROUTING_INFO_SIZE - fill.length;
   const finalPlain = new Uint8Array(finalLength);
   finalPlain[0] = FINAL_HOP;
@@ -122,7 +128,7 @@ export function buildHeader(
   finalPlain.set(destination, 4);
   finalPlain.set(identifier, 4 + DESTINATION_ADDRESS_LENGTH);
   finalPlain.set(random(finalLength - FINAL_NODE_META_INFO_LENGTH), FINAL_NODE_META_INFO_LENGTH);
-  const finalStream = routingKeystream(crypto, secrets[n - 1].streamCipherKey);
+  const finalStream = streams[n - 1];
   let beta = new Uint8Array(ENCRYPTED_ROUTING_INFO_SIZE);
   for (let j = 0; j < finalLength; j++) beta[j] = finalPlain[j] ^ finalStream[j];
   beta.set(fill, finalLength);
@@ -137,7 +143,7 @@ export function buildHeader(
     plain.set(u64be(delays[i]), 36);
     plain.set(gamma, 44);
     plain.set(beta.subarray(0, TRUNCATED_ROUTING_INFO_SIZE), HOP_BLOCK_SIZE);
-    const stream = routingKeystream(crypto, secrets[i].streamCipherKey);
+    const stream = streams[i];
     for (let j = 0; j < ENCRYPTED_ROUTING_INFO_SIZE; j++) plain[j] ^= stream[j];
     beta = plain;
     gamma = mac(crypto, secrets[i].macKey, beta);
