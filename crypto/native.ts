@@ -27,7 +27,8 @@ interface Hmac {
   update(data: Uint8Array): Hmac;
   digest(): Uint8Array;
 }
-interface NodeCrypto {
+/** The subset of `node:crypto` the native provider uses (internal; exported for tests). */
+export interface NodeCrypto {
   createPrivateKey(options: { key: Uint8Array; format: "der"; type: "pkcs8" }): KeyObject;
   createPublicKey(options: { key: Uint8Array; format: "der"; type: "spki" } | KeyObject): KeyObject;
   diffieHellman(options: { privateKey: KeyObject; publicKey: KeyObject }): Uint8Array;
@@ -129,7 +130,11 @@ function gcmSiv(nc: NodeCrypto) {
   const ecb = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
     const cipher = nc.createCipheriv("aes-256-ecb", key, null);
     cipher.setAutoPadding(false);
-    return cipher.update(blocks);
+    const out = cipher.update(blocks);
+    // final() releases the native cipher context: without it every call leaks about 1 kB
+    // that no garbage collection returns (200,000 calls: +220 MiB of RSS in Deno 2.9).
+    cipher.final();
+    return out;
   };
   const checkKeyAndNonce = (key: Uint8Array, nonce: Uint8Array): void => {
     if (key.length !== 32) {
@@ -227,7 +232,8 @@ function loadNodeCrypto(): NodeCrypto | undefined {
   }
 }
 
-function buildNative(nc: NodeCrypto): CryptoProvider {
+/** The native provider over a given `node:crypto` (internal; exported for tests). */
+export function buildNative(nc: NodeCrypto): CryptoProvider {
   const privateKeys = new KeyObjectCache(
     X25519_PKCS8_PREFIX,
     (key) => nc.createPrivateKey({ key, format: "der", type: "pkcs8" }),

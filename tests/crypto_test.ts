@@ -1,5 +1,6 @@
 import { type CryptoProvider, defaultCrypto, nativeCrypto, nobleCrypto } from "../crypto/mod.ts";
 import { CryptoError } from "../crypto/mod.ts";
+import { buildNative, type NodeCrypto } from "../crypto/native.ts";
 import { fromHex, toHex } from "../internal/bytes.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 
@@ -159,4 +160,38 @@ Deno.test("native and noble providers agree byte for byte on random inputs", () 
       assertEquals(toHex(f(native)), toHex(f(nobleCrypto)), `${name} differs in round ${round}`);
     }
   }
+});
+
+Deno.test("the native provider finalises every cipher it creates (an unfinalised one leaks)", () => {
+  const nc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule?.("node:crypto") as NodeCrypto | undefined;
+  if (!nc) return;
+  let created = 0, finalised = 0;
+  const spy: NodeCrypto = {
+    ...nc,
+    createPrivateKey: (o) => nc.createPrivateKey(o),
+    createPublicKey: (o) => nc.createPublicKey(o),
+    diffieHellman: (o) => nc.diffieHellman(o),
+    createHmac: (a, k) => nc.createHmac(a, k),
+    hkdfSync: (...args) => nc.hkdfSync(...args),
+    createCipheriv(algorithm, key, iv) {
+      created++;
+      const cipher = nc.createCipheriv(algorithm, key, iv);
+      const final = cipher.final.bind(cipher);
+      cipher.final = () => {
+        finalised++;
+        return final();
+      };
+      return cipher;
+    },
+  };
+  const p = buildNative(spy);
+  const key = new Uint8Array(32).fill(7), nonce = new Uint8Array(12).fill(1);
+  const data = new Uint8Array(2422).fill(3);
+  p.aes128Ctr(key.subarray(0, 16), key.subarray(0, 16), data, 128);
+  p.aes128Ctr(key.subarray(0, 16), key.subarray(0, 16), data, 64);
+  p.chacha20(key, data);
+  p.aes256GcmSivDecrypt(key, nonce, p.aes256GcmSivEncrypt(key, nonce, data));
+  assert(created > 0, "the spy saw the ciphers");
+  assertEquals(finalised, created);
 });
