@@ -75,17 +75,20 @@ export function encodePem(type: string, bytes: Uint8Array): string {
  * ```
  */
 export function decodePem(text: string, expectedType: string): Uint8Array {
-  const match = /-----BEGIN ([^\r\n]*?)-----[ \t\r\n]*([\s\S]*?)-----END ([^\r\n]*?)-----/.exec(
-    text,
-  );
-  if (!match) throw new PemError("format", "no PEM block found");
-  const [, begin, body, end] = match;
-  if (begin === "" || begin !== end) {
-    throw new PemError("format", `mismatched PEM tags '${begin}' and '${end}'`);
+  // Scanned with indexOf rather than one regular expression: the lazy groups of
+  // /-----BEGIN (.*?)-----\s*([\s\S]*?)-----END (.*?)-----/ backtrack cubically, so a 20 KB file
+  // of repeated BEGIN lines took seconds and 300 KB hours.
+  const begin = taggedLine(text, "-----BEGIN ", 0);
+  if (!begin) throw new PemError("format", "no PEM block found");
+  const end = taggedLine(text, "-----END ", begin.next);
+  if (!end) throw new PemError("format", "no PEM block found");
+  if (begin.label === "" || begin.label !== end.label) {
+    throw new PemError("format", `mismatched PEM tags '${begin.label}' and '${end.label}'`);
   }
-  if (begin !== expectedType) {
-    throw new PemError("type", `unexpected PEM type '${begin}', expected '${expectedType}'`);
+  if (begin.label !== expectedType) {
+    throw new PemError("type", `unexpected PEM type '${begin.label}', expected '${expectedType}'`);
   }
+  const body = text.slice(begin.next, end.start).replace(/^[ \t\r\n]+/, "");
   const data = body.split(/\r?\n/).map((line) => line.trimEnd()).join("");
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) {
     throw new PemError("base64", "the PEM body is not standard padded base64");
@@ -95,4 +98,24 @@ export function decodePem(text: string, expectedType: string): Uint8Array {
   } catch {
     throw new PemError("base64", "the PEM body is not standard padded base64");
   }
+}
+
+/**
+ * The first `<prefix><label>-----` at or after `from` whose label stays on one line: where it
+ * starts, its label, and the index just after it.
+ */
+function taggedLine(
+  text: string,
+  prefix: string,
+  from: number,
+): { start: number; label: string; next: number } | undefined {
+  for (let start = text.indexOf(prefix, from); start >= 0;) {
+    const labelStart = start + prefix.length;
+    const close = text.indexOf("-----", labelStart);
+    if (close < 0) return undefined;
+    const label = text.slice(labelStart, close);
+    if (!/[\r\n]/.test(label)) return { start, label, next: close + 5 };
+    start = text.indexOf(prefix, start + 1);
+  }
+  return undefined;
 }

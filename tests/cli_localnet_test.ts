@@ -15,6 +15,7 @@ import { main } from "../cli/main.ts";
 import { runClient } from "../cli/run.ts";
 import { sendOnce } from "../cli/send.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { ApiApp } from "./_native_api_app.ts";
 
 // ---- helpers ------------------------------------------------------------------------------------
 
@@ -49,47 +50,6 @@ class TestIo implements CliIo {
     return new Promise((resolve) =>
       this.#waiters.push({ prefix, resolve: (l) => resolve(l.slice(prefix.length)) })
     );
-  }
-}
-
-type Frame = string | Uint8Array;
-
-/** A local application connected to a client's WebSocket API. */
-class App {
-  readonly ws: WebSocket;
-  #frames: Frame[] = [];
-  #waiting: ((frame: Frame) => void)[] = [];
-  #closed: Promise<void>;
-
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.binaryType = "arraybuffer";
-    ws.onmessage = (event) => {
-      const frame = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter(frame);
-      else this.#frames.push(frame);
-    };
-    this.#closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
-  }
-
-  static async open(url: string): Promise<App> {
-    const app = new App(new WebSocket(url));
-    await new Promise<void>((resolve, reject) => {
-      app.ws.onopen = () => resolve();
-      app.ws.onerror = () => reject(new Error(`cannot connect to ${url}`));
-    });
-    return app;
-  }
-
-  next(): Promise<Frame> {
-    const frame = this.#frames.shift();
-    return frame !== undefined ? Promise.resolve(frame) : new Promise((r) => this.#waiting.push(r));
-  }
-
-  async close(): Promise<void> {
-    if (this.ws.readyState !== WebSocket.CLOSED) this.ws.close();
-    await this.#closed;
   }
 }
 
@@ -240,7 +200,7 @@ Deno.test("init registers once; every later run authenticates with the stored ke
     try {
       assertEquals(first.client.address, address);
       assertEquals([net.count("registered"), net.count("authenticated")], [1, 1]);
-      const app = await App.open(first.api!.url);
+      const app = await ApiApp.open(first.api!.url);
       app.ws.send(`{"type":"selfAddress"}`);
       assertEquals(await app.next(), `{"type":"selfAddress","address":"${address}"}`);
       await app.close();
@@ -253,7 +213,7 @@ Deno.test("init registers once; every later run authenticates with the stored ke
     const running = main(["run", "--id", "alice", "--port", "0"], runIo);
     assertEquals(await runIo.line("Address of this client: "), address);
     const url = await runIo.line("Running websocket on ");
-    const app = await App.open(url);
+    const app = await ApiApp.open(url);
     app.ws.send(new Uint8Array([0x03]));
     assertEquals(await app.next(), cat([0x02], Recipient.parse(address).toBytes()));
     runIo.controller.abort();
@@ -339,8 +299,8 @@ Deno.test("two CLI clients exchange text, binary and anonymous replies through t
   const bob = await init("bob", 1);
   const runA = await runClient({ id: "alice", port: 0, env: io.env });
   const runB = await runClient({ id: "bob", port: 0, env: io.env });
-  const appA = await App.open(runA.api!.url);
-  const appB = await App.open(runB.api!.url);
+  const appA = await ApiApp.open(runA.api!.url);
+  const appB = await ApiApp.open(runB.api!.url);
   try {
     assertEquals([runA.client.address, runB.client.address], [alice.address, bob.address]);
 

@@ -18,12 +18,9 @@ import {
   encodeBinaryResponse,
   encodeTextResponse,
 } from "../cli/native_api_responses.ts";
-import {
-  type NativeApiClient,
-  type NativeApiEvent,
-  serveNativeApi,
-} from "../cli/native_api_server.ts";
+import { type NativeApiClient, serveNativeApi } from "../cli/native_api_server.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { ApiApp, NativeApiEventLog } from "./_native_api_app.ts";
 
 // The address Nym's own request/response tests use.
 const ADDRESS = "CytBseW6yFXUMzz4SGAKdNLGR7q3sJLLYxyBGvutNEQV." +
@@ -427,46 +424,6 @@ class FakeClient implements NativeApiClient {
   }
 }
 
-type Frame = string | Uint8Array;
-
-class App {
-  readonly ws: WebSocket;
-  #frames: Frame[] = [];
-  #waiting: ((frame: Frame) => void)[] = [];
-  #closed: Promise<void>;
-
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.binaryType = "arraybuffer";
-    ws.onmessage = (event) => {
-      const frame = typeof event.data === "string" ? event.data : new Uint8Array(event.data);
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter(frame);
-      else this.#frames.push(frame);
-    };
-    this.#closed = new Promise((resolve) => ws.addEventListener("close", () => resolve()));
-  }
-
-  static async open(url: string): Promise<App> {
-    const app = new App(new WebSocket(url));
-    await new Promise<void>((resolve, reject) => {
-      app.ws.onopen = () => resolve();
-      app.ws.onerror = () => reject(new Error("cannot connect"));
-    });
-    return app;
-  }
-
-  next(): Promise<Frame> {
-    const frame = this.#frames.shift();
-    return frame !== undefined ? Promise.resolve(frame) : new Promise((r) => this.#waiting.push(r));
-  }
-
-  async close(): Promise<void> {
-    this.ws.close();
-    await this.#closed;
-  }
-}
-
 /** Sends a raw HTTP request to the server and returns the status line. */
 async function rawStatus(port: number, headers: string, hostname = "127.0.0.1"): Promise<string> {
   const conn = await Deno.connect({ hostname, port });
@@ -483,29 +440,10 @@ async function rawStatus(port: number, headers: string, hostname = "127.0.0.1"):
 const UPGRADE = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" +
   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
-/** Records server events; `waitFor` resolves once enough events of a type have happened. */
-class EventLog {
-  readonly events: NativeApiEvent[] = [];
-  #waiters: { type: NativeApiEvent["type"]; n: number; resolve: () => void }[] = [];
-  readonly onEvent = (event: NativeApiEvent): void => {
-    this.events.push(event);
-    const ready = this.#waiters.filter((w) => this.count(w.type) >= w.n);
-    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
-  };
-  count(type: NativeApiEvent["type"]): number {
-    return this.events.filter((e) => e.type === type).length;
-  }
-  waitFor(type: NativeApiEvent["type"], n = 1): Promise<void> {
-    if (this.count(type) >= n) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ type, n, resolve }));
-  }
-}
-
 Deno.test("pushed messages are binary before any request, then follow the last request's form", async () => {
   const client = new FakeClient();
   const server = serveNativeApi({ client, port: 0 });
-  const app = await App.open(server.url);
+  const app = await ApiApp.open(server.url);
   try {
     client.push({ data: FOOMP, kind: "plain" });
     assertEquals(await app.next(), bytes([0x01, 0x00], u64(5), FOOMP));
@@ -534,7 +472,7 @@ Deno.test("pushed messages are binary before any request, then follow the last r
 
 Deno.test("messages that arrive with no application connected are kept and pushed as binary", async () => {
   const client = new FakeClient();
-  const log = new EventLog();
+  const log = new NativeApiEventLog();
   const server = serveNativeApi({
     client,
     port: 0,
@@ -545,7 +483,7 @@ Deno.test("messages that arrive with no application connected are kept and pushe
     for (const n of [1, 2, 3]) client.push({ data: new Uint8Array([n]), kind: "plain" });
     await log.waitFor("dropped");
     assertEquals(server.buffered, 2);
-    let app = await App.open(server.url);
+    let app = await ApiApp.open(server.url);
     assertEquals(await app.next(), bytes([0x01, 0x00], u64(1), [2]));
     assertEquals(await app.next(), bytes([0x01, 0x00], u64(1), [3]));
     app.ws.send(`{"type":"selfAddress"}`);
@@ -554,7 +492,7 @@ Deno.test("messages that arrive with no application connected are kept and pushe
     await log.waitFor("appDisconnected");
     // The next application starts in binary again, whatever the previous one used.
     client.push({ data: new Uint8Array([4]), kind: "plain" });
-    app = await App.open(server.url);
+    app = await ApiApp.open(server.url);
     assertEquals(await app.next(), bytes([0x01, 0x00], u64(1), [4]));
     await app.close();
     assertEquals(log.count("appConnected"), 2);
@@ -567,7 +505,7 @@ Deno.test("requests reach the client on their lane, and connection ids get a lan
   const client = new FakeClient();
   client.lanes.set("connection:5", 3);
   const server = serveNativeApi({ client, port: 0 });
-  const app = await App.open(server.url);
+  const app = await ApiApp.open(server.url);
   try {
     app.ws.send(`{"type":"send","message":"a","recipient":"${ADDRESS}","connectionId":5}`);
     assertEquals(await app.next(), `{"type":"laneQueueLength","lane":5,"queue_length":3}`);
@@ -602,7 +540,7 @@ Deno.test("requests reach the client on their lane, and connection ids get a lan
 Deno.test("malformed requests get an error response in the request's form", async () => {
   const client = new FakeClient();
   const server = serveNativeApi({ client, port: 0, maxReplySurbs: 100 });
-  const app = await App.open(server.url);
+  const app = await ApiApp.open(server.url);
   try {
     const expectBinary = async (request: Uint8Array, kind: number, detail: string) => {
       app.ws.send(request);
@@ -634,7 +572,7 @@ Deno.test("malformed requests get an error response in the request's form", asyn
 
 Deno.test("a second application, plain HTTP and foreign browser origins are refused", async () => {
   const client = new FakeClient();
-  const log = new EventLog();
+  const log = new NativeApiEventLog();
   const server = serveNativeApi({
     client,
     port: 0,
@@ -652,7 +590,7 @@ Deno.test("a second application, plain HTTP and foreign browser origins are refu
         .includes(" 101 "),
     );
     await log.waitFor("appDisconnected");
-    const app = await App.open(server.url);
+    const app = await ApiApp.open(server.url);
     assertEquals(await rawStatus(server.port, UPGRADE), "HTTP/1.1 409 Conflict");
     assert(
       (await rawStatus(server.port, `${UPGRADE}Origin: https://app.example\r\n`)).includes(" 409 "),
