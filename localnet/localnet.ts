@@ -18,6 +18,7 @@ import {
   type GatewayServer,
   JsonFileClientStore,
   MemoryClientStore,
+  MessageInbox,
   startGatewayServer,
 } from "./gateway/mod.ts";
 import {
@@ -211,6 +212,8 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     // Gateways: a mix-side listener that is the final hop, and the client WebSocket server.
     const gateways: LocalnetGateway[] = [];
     const stores: ClientStore[] = [];
+    // Kept across restarts, as a Nym gateway keeps stored messages in its database.
+    const inboxes: MessageInbox[] = [];
     const startGateway = async (index: number, ports?: { ws: number; mix: number }) => {
       const k = keys.gateways[index];
       // The final-hop handler needs the server, which needs the node: break the cycle by reference.
@@ -244,11 +247,20 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       stores[index] ??= options.dataDir
         ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
         : new MemoryClientStore();
+      inboxes[index] ??= new MessageInbox({
+        onDrop: (client, dropped) =>
+          gatewayLogger.warn(
+            `inbox of ${
+              toBase58(client).slice(0, 10)
+            } is full: dropped ${dropped} oldest message(s)`,
+          ),
+      });
       const server = ref.server = await startGatewayServer({
         identitySecretKey: fromHex(k.identity),
         hostname,
         port: ports?.ws ?? 0,
         store: stores[index],
+        inbox: inboxes[index],
         logger: gatewayLogger,
         forward: (packet: MixPacket) => {
           node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);
@@ -362,6 +374,8 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
 
 async function closeGateway(gateway: LocalnetGateway | undefined): Promise<void> {
   if (!gateway) return;
-  await gateway.server.close();
+  // The mix side first: a packet that arrives while the WebSocket side closes would have its
+  // SURB-ACK sent (its sender stops retransmitting) and then be lost with the session.
   await gateway.node.close();
+  await gateway.server.close();
 }

@@ -39,6 +39,11 @@ export interface GatewayServerOptions {
   readonly port?: number;
   /** Where registrations persist; a fresh {@linkcode MemoryClientStore} by default. */
   readonly store?: ClientStore;
+  /**
+   * Where messages for offline clients wait. Pass the previous server's to keep them across a
+   * restart; a fresh one (bounded by `maxStoredMessages`, `maxStoredBytes`) by default.
+   */
+  readonly inbox?: MessageInbox;
   /** Log lines; warnings and errors to the console by default. */
   readonly logger?: GatewayLogger;
   /** Structured events (registrations, authentications, forwarded packets, …). */
@@ -133,7 +138,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     pingTimeoutMs: options.pingTimeoutMs ?? 1_000,
     duplicateCheckTimeoutMs: 2 * (options.pingTimeoutMs ?? 1_000),
   };
-  const inbox = new MessageInbox({
+  const inbox = options.inbox ?? new MessageInbox({
     maxMessages: options.maxStoredMessages,
     maxBytes: options.maxStoredBytes,
     onDrop: (client, dropped) =>
