@@ -33,6 +33,7 @@ import {
 } from "../message/mod.ts";
 import { DeliveryError, type DeliveryHandle, DeliveryTracker } from "../queue/delivery.ts";
 import { LaneQueue } from "../queue/lane_queue.ts";
+import { validateReply, validateSend } from "./_validate.ts";
 import { PoissonTicker } from "../queue/poisson_ticker.ts";
 import { MemoryReplyKeyStore } from "../replies/reply_key_store.ts";
 import { ReceivedSurbStore } from "../replies/surb_store.ts";
@@ -330,6 +331,7 @@ export class MixnetClient {
     data: Uint8Array | string,
     options: SendOptions = {},
   ): DeliveryHandle {
+    validateSend(recipient, data, options);
     this.#assertOpen();
     const to = typeof recipient === "string" ? this.#parseRecipient(recipient) : recipient;
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -351,6 +353,7 @@ export class MixnetClient {
 
   /** Answers an anonymous message through the SURBs its sender attached. */
   reply(senderTag: string | AnonymousSenderTag, data: Uint8Array | string): DeliveryHandle {
+    validateReply(senderTag, data, this.#surbs, this.#surbWaits);
     this.#assertOpen();
     const tag = typeof senderTag === "string" ? AnonymousSenderTag.parse(senderTag) : senderTag;
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;

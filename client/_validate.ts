@@ -1,0 +1,115 @@
+/**
+ * Argument checks at the edge of `send()` and `reply()`: a wrong type or range fails at once with
+ * a typed error that names the argument, instead of a `RangeError` from deep inside the message
+ * layer or a reply that waits minutes for SURBs that cannot come.
+ *
+ * @module
+ */
+import { toHex } from "../internal/bytes.ts";
+import { DeliveryError } from "../queue/delivery.ts";
+import { AnonymousSenderTag, Recipient } from "../message/mod.ts";
+
+/**
+ * The most reply SURBs one message may carry: what a receiving client keeps per sender (more
+ * would be discarded on arrival).
+ */
+export const MAX_REPLY_SURBS = 500;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `a ${value.constructor?.name ?? "object"}`;
+  return `${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+/** Throws a `TypeError` unless `data` is a `Uint8Array` (a Node `Buffer` is one) or a string. */
+function checkData(data: unknown, fn: string): void {
+  if (typeof data === "string" || data instanceof Uint8Array) return;
+  throw new TypeError(
+    `${fn}(): data must be a Uint8Array or a string, got ${describe(data)}` +
+      (typeof data === "number" ? ` (send String(${data}) or encode it yourself)` : ""),
+  );
+}
+
+/**
+ * Checks the arguments of `send()`: a recipient (address string or `Recipient`), data (bytes or
+ * text) and `replySurbs` (an integer from 0 to {@linkcode MAX_REPLY_SURBS}).
+ *
+ * @throws {TypeError} a recipient or data of the wrong type
+ * @throws {RangeError} `replySurbs` that is not an integer in range
+ *
+ * @example
+ * ```ts
+ * import { validateSend } from "./_validate.ts";
+ * try {
+ *   validateSend("address", 42, {});
+ * } catch (error) {
+ *   console.log((error as Error).name); // "TypeError"
+ * }
+ * ```
+ */
+export function validateSend(
+  recipient: unknown,
+  data: unknown,
+  options: { readonly replySurbs?: unknown } | undefined,
+): void {
+  if (typeof recipient !== "string" && !(recipient instanceof Recipient)) {
+    throw new TypeError(
+      `send(): recipient must be a Nym address string or a Recipient, got ${describe(recipient)}`,
+    );
+  }
+  checkData(data, "send");
+  const surbs = options?.replySurbs;
+  if (surbs === undefined) return;
+  if (
+    typeof surbs !== "number" || !Number.isInteger(surbs) || surbs < 0 || surbs > MAX_REPLY_SURBS
+  ) {
+    throw new RangeError(
+      `send(): replySurbs must be an integer from 0 to ${MAX_REPLY_SURBS}, got ${describe(surbs)}`,
+    );
+  }
+}
+
+/**
+ * Checks the arguments of `reply()` and that the client can answer this sender at all: it holds
+ * reply SURBs from it (`surbs`), or replies to it already wait for more (`waiting`, by hex tag). A tag we hold no SURBs for (never seen,
+ * or its SURBs used up with nothing waiting) fails at once: only the anonymous sender can give
+ * new SURBs. Nym's reply controller drops such replies likewise
+ * (`common/client-core/src/client/replies/reply_controller.rs`, "we don't have any surbs").
+ *
+ * @throws {TypeError} data of the wrong type
+ * @throws {AddressError} a malformed sender tag (from `AnonymousSenderTag.parse`)
+ * @throws {DeliveryError} of kind `no-reply-surbs` for a tag without SURBs
+ *
+ * @example
+ * ```ts
+ * import { validateReply } from "./_validate.ts";
+ * try {
+ *   validateReply("1111111111111111", "hi", { count: () => 0 }, new Set());
+ * } catch (error) {
+ *   console.log((error as Error).name); // "DeliveryError"
+ * }
+ * ```
+ */
+export function validateReply(
+  senderTag: unknown,
+  data: unknown,
+  surbs: { count(tag: Uint8Array): number },
+  waiting: { has(hexTag: string): boolean },
+): void {
+  if (typeof senderTag !== "string" && !(senderTag instanceof AnonymousSenderTag)) {
+    throw new TypeError(
+      `reply(): senderTag must be a string or an AnonymousSenderTag, got ${describe(senderTag)}`,
+    );
+  }
+  const tag = typeof senderTag === "string" ? AnonymousSenderTag.parse(senderTag) : senderTag;
+  checkData(data, "reply");
+  if (surbs.count(tag.bytes) === 0 && !waiting.has(toHex(tag.bytes))) {
+    throw new DeliveryError(
+      "no-reply-surbs",
+      `reply(): no reply SURBs from sender tag ${tag}: ` +
+        "it never sent us any, or they are used up; only that sender can send more " +
+        "(with send(…, { replySurbs }))",
+    );
+  }
+}

@@ -1,0 +1,89 @@
+// What a new user trips over first: wrong argument types, impossible replies, a runtime without
+// WebSocket, a directory that is not there. Each fails at once with a typed error that says
+// what to do.
+import { defaultCrypto } from "../crypto/mod.ts";
+import { systemClock } from "../internal/clock.ts";
+import { systemRandom } from "../internal/random.ts";
+import { AddressError, AnonymousSenderTag, Recipient } from "../message/mod.ts";
+import { MixnetClient } from "../client/mixnet_client.ts";
+import { trafficConfig } from "../client/traffic.ts";
+import { DeliveryError } from "../queue/mod.ts";
+import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { MemoryMixnet } from "./_memory_mixnet.ts";
+
+function makeClient(net: MemoryMixnet): MixnetClient {
+  const c = defaultCrypto();
+  const identitySecret = systemRandom(32);
+  const encryptionSecretKey = systemRandom(32);
+  const self = new Recipient(
+    c.ed25519PublicKey(identitySecret),
+    c.x25519PublicKey(encryptionSecretKey),
+    net.gateways[0].identity!,
+  );
+  const client = new MixnetClient({
+    self,
+    encryptionSecretKey,
+    ackKey: systemRandom(16),
+    routes: net.routes(),
+    traffic: trafficConfig("noCover"),
+    crypto: c,
+    random: systemRandom,
+    clock: systemClock,
+  });
+  client.attach(net.link(self, (bytes) => client.receive(bytes)));
+  return client;
+}
+
+async function withClient(fn: (client: MixnetClient) => void | Promise<void>): Promise<void> {
+  const net = new MemoryMixnet(1);
+  const client = makeClient(net);
+  try {
+    await fn(client);
+  } finally {
+    await client.disconnect();
+    await net.settle();
+    net.close();
+  }
+}
+
+Deno.test("send() with a number as data throws a TypeError that names the argument", () =>
+  withClient((client) => {
+    const error = assertThrows(
+      () => client.send(client.address, 42 as never),
+      TypeError,
+    );
+    assert(error.message.includes("data must be a Uint8Array or a string"), error.message);
+    assert(error.message.includes("number 42"), error.message);
+    for (const bad of [null, undefined, { a: 1 }, [1, 2], new ArrayBuffer(4)]) {
+      assertThrows(() => client.send(client.address, bad as never), TypeError);
+    }
+    assertThrows(
+      () => client.send(42 as never, "x"),
+      TypeError,
+      (e) => e.message.includes("recipient"),
+    );
+    assertEquals(client.stats.realPacketsSent, 0);
+  }));
+
+Deno.test("send() rejects replySurbs that are negative, fractional or too many", () =>
+  withClient((client) => {
+    for (const bad of [-1, 1.5, Number.NaN, 501, Infinity, "5"]) {
+      const error = assertThrows(
+        () => client.send(client.address, "x", { replySurbs: bad as never }),
+        RangeError,
+      );
+      assert(error.message.includes("replySurbs must be an integer from 0 to 500"), error.message);
+    }
+  }));
+
+Deno.test("reply() to a sender tag we hold no SURBs for fails at once with a DeliveryError", () =>
+  withClient((client) => {
+    const unknown = AnonymousSenderTag.random().toString();
+    const error = assertThrows(() => client.reply(unknown, "hello?"), DeliveryError);
+    assertEquals(error.kind, "no-reply-surbs");
+    assert(error.message.includes(unknown), error.message);
+    // A malformed tag is an AddressError, wrong data a TypeError; both before anything queues.
+    assertThrows(() => client.reply("not base58 0OIl", "x"), AddressError);
+    assertThrows(() => client.reply(unknown, 42 as never), TypeError);
+    assertEquals(client.laneQueueLength("replies"), 0);
+  }));
