@@ -30,6 +30,7 @@ export {
   type ReceivedMessage,
   type SendOptions,
 } from "./client/mixnet_client.ts";
+export { MissingWebSocketError } from "./client/_validate.ts";
 export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
 export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
 export type { MixnetClientStats } from "./client/mixnet_client.ts";

@@ -113,3 +113,45 @@ export function validateReply(
     );
   }
 }
+
+/**
+ * The runtime has no `WebSocket` and none was injected (Node 20 and older). Pass one to
+ * `connect({ WebSocket })`, e.g. from the `ws` package, or use Node 22 or newer.
+ *
+ * @example
+ * ```ts
+ * import { MissingWebSocketError } from "./_validate.ts";
+ * console.log(new MissingWebSocketError().name); // "MissingWebSocketError"
+ * ```
+ */
+export class MissingWebSocketError extends TypeError {
+  /** Builds the error with its advice. */
+  constructor() {
+    super(
+      "this runtime has no global WebSocket (Node.js before 22): pass one to connect(), e.g. " +
+        '`import WebSocket from "ws"; await connect({ WebSocket })`, or use Node.js 22 or newer',
+    );
+    this.name = "MissingWebSocketError";
+  }
+}
+
+/**
+ * Checks that a WebSocket constructor is available: the injected one or the runtime's global.
+ *
+ * @throws {MissingWebSocketError} when neither exists
+ *
+ * @example
+ * ```ts
+ * import { requireWebSocket } from "./_validate.ts";
+ * requireWebSocket(undefined); // fine wherever globalThis.WebSocket exists (Deno, Bun, browsers)
+ * ```
+ */
+export function requireWebSocket(injected: unknown): void {
+  if (typeof injected === "function") return;
+  if (injected !== undefined) {
+    throw new TypeError(`connect(): WebSocket must be a constructor, got ${describe(injected)}`);
+  }
+  if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== "function") {
+    throw new MissingWebSocketError();
+  }
+}

@@ -32,6 +32,7 @@ import {
 } from "../topology/mod.ts";
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
 import { MixnetClient } from "./mixnet_client.ts";
+import { requireWebSocket } from "./_validate.ts";
 import type { RouteSource } from "./route_source.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
@@ -115,6 +116,7 @@ function resolveTraffic(traffic: ConnectOptions["traffic"]): TrafficConfig {
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<MixnetClient> {
+  requireWebSocket(options.WebSocket);
   const crypto = options.crypto ?? defaultCrypto();
   const random = options.random ?? systemRandom;
   const clock = options.clock ?? systemClock;

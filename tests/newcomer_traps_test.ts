@@ -8,7 +8,9 @@ import { AddressError, AnonymousSenderTag, Recipient } from "../message/mod.ts";
 import { MixnetClient } from "../client/mixnet_client.ts";
 import { trafficConfig } from "../client/traffic.ts";
 import { DeliveryError } from "../queue/mod.ts";
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
+import { connect, MissingWebSocketError } from "../mod.ts";
+import { fetchTopology, NymApiClient, TopologyError } from "../topology/mod.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
 
 function makeClient(net: MemoryMixnet): MixnetClient {
@@ -87,3 +89,46 @@ Deno.test("reply() to a sender tag we hold no SURBs for fails at once with a Del
     assertThrows(() => client.reply(unknown, 42 as never), TypeError);
     assertEquals(client.laneQueueLength("replies"), 0);
   }));
+
+Deno.test("connect() in a runtime without WebSocket says to pass one or use Node 22", async () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
+  // deno-lint-ignore no-explicit-any
+  delete (globalThis as any).WebSocket;
+  let fetched = 0;
+  try {
+    const error = await assertRejects(
+      () =>
+        connect({
+          nymApiUrl: "http://127.0.0.1:1/",
+          fetch: () => Promise.resolve(fetched++) as never,
+        }),
+      MissingWebSocketError,
+    );
+    assert(error instanceof TypeError, "a TypeError subclass");
+    assert(error.message.includes("connect({ WebSocket })"), error.message);
+    assert(error.message.includes("Node.js 22"), error.message);
+    assertEquals(fetched, 0, "nothing is fetched first");
+  } finally {
+    Object.defineProperty(globalThis, "WebSocket", saved);
+  }
+  await assertRejects(() => connect({ WebSocket: 42 as never }), TypeError);
+});
+
+Deno.test("a nym-api that fails at every URL names each URL and its cause", async () => {
+  const causes: Record<string, string> = {
+    "http://127.0.0.1:1": "Connection refused (os error 111)",
+    "http://127.0.0.1:2": "dns error: no such host",
+  };
+  const fetch = (input: string): Promise<Response> => {
+    const origin = new URL(input).origin;
+    return Promise.reject(new TypeError("fetch failed", { cause: new Error(causes[origin]) }));
+  };
+  const api = new NymApiClient({ urls: Object.keys(causes).map((u) => `${u}/api/`), fetch });
+  const error = await assertRejects(() => fetchTopology(api), TopologyError);
+  assertEquals(error.kind, "network");
+  assert(error.message.includes("every nym-api URL failed (2 tried)"), error.message);
+  for (const [url, cause] of Object.entries(causes)) {
+    assert(error.message.includes(`${url}/api/v1/nym-nodes/rewarded-set: request failed`), url);
+    assert(error.message.includes(cause), `${cause} in ${error.message}`);
+  }
+});

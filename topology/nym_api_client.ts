@@ -218,7 +218,7 @@ export class NymApiClient {
     params: Record<string, string> = {},
     options: RequestOptions = {},
   ): Promise<unknown> {
-    let lastError: TopologyError | undefined;
+    const failures: TopologyError[] = [];
     for (let attempt = 0; attempt < this.#urls.length; attempt++) {
       const index = (this.#current + attempt) % this.#urls.length;
       try {
@@ -227,10 +227,10 @@ export class NymApiClient {
         return value;
       } catch (error) {
         if (!(error instanceof TopologyError) || !FAILOVER_KINDS.has(error.kind)) throw error;
-        lastError = error;
+        failures.push(error);
       }
     }
-    throw lastError!;
+    throw allFailed(failures);
   }
 
   async #request(
@@ -265,7 +265,9 @@ export class NymApiClient {
     const guard = <T>(promise: Promise<T>, what: string): Promise<T> => {
       const wrapped = promise.catch((cause) => {
         if (controller.signal.aborted) return stopped;
-        throw new TopologyError("network", `${target}: ${what} failed`, { cause });
+        throw new TopologyError("network", `${target}: ${what} failed (${causeText(cause)})`, {
+          cause,
+        });
       });
       return Promise.race([wrapped, stopped]);
     };
@@ -293,4 +295,31 @@ export class NymApiClient {
       if (!controller.signal.aborted) controller.abort();
     }
   }
+}
+
+/** The innermost useful words of a fetch failure, e.g. "Connection refused (os error 111)". */
+function causeText(cause: unknown): string {
+  const texts: string[] = [];
+  for (let c = cause, depth = 0; c !== undefined && c !== null && depth < 4; depth++) {
+    const text = c instanceof Error ? c.message : String(c);
+    if (text && !texts.some((t) => t.includes(text))) texts.push(text);
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  return texts.join(": ") || "unknown cause";
+}
+
+/**
+ * One error for a request that failed at every base URL: each URL with its own cause, so a
+ * directory that is down reads differently from one URL being wrong. The kind and `cause` are
+ * those of the last failure; `failures` holds them all.
+ */
+function allFailed(failures: readonly TopologyError[]): TopologyError {
+  const last = failures[failures.length - 1];
+  if (failures.length === 1) return last;
+  const lines = failures.map((f) => `  - ${f.message}`).join("\n");
+  return new TopologyError(
+    last.kind,
+    `every nym-api URL failed (${failures.length} tried):\n${lines}`,
+    { cause: last, status: last.status },
+  );
 }
