@@ -10,7 +10,8 @@ export type CliErrorKind =
   | "not-initialised"
   | "not-registered"
   | "input"
-  | "interrupted";
+  | "interrupted"
+  | "address-in-use";
 
 /**
  * A command failure the user can act on.

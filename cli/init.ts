@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { connect } from "../client/connect.ts";
+import { connect, MAINNET_NYM_API_URLS } from "../client/connect.ts";
+import { mainnetNotice } from "./_hints.ts";
 import { fetchTopology, findNodeByIdentity, NymApiClient, wsEntryUrls } from "../topology/mod.ts";
 import { fromBase58 } from "../internal/encoding.ts";
 import { ArgsError, parseArgs, portFlag } from "./_args.ts";
@@ -206,6 +207,7 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
   }
   const apis = [...(parsed.lists["nym-api"] ?? []), ...(parsed.lists["nym-apis"] ?? [])];
   io.writeError("Initialising client...\n");
+  if (apis.length === 0) io.writeError(`${mainnetNotice(MAINNET_NYM_API_URLS)}\n`);
   const result = await initClient({
     id,
     gateway: parsed.strings.gateway,

@@ -7,6 +7,7 @@
 import { startLocalnet } from "../localnet/mod.ts";
 import { ArgsError, intFlag, parseArgs, portFlag } from "./_args.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
+import { addressInUse } from "./_hints.ts";
 
 /** Usage of `localnet`. */
 export const LOCALNET_USAGE = `Usage: nym-client localnet [options]
@@ -14,10 +15,13 @@ export const LOCALNET_USAGE = `Usage: nym-client localnet [options]
 Runs a Nym network on loopback (nym-api, three mixnode layers, gateways) until Ctrl-C.
 
 Options:
-  --api-port <n>              nym-api port (default 0: any free port)
+  --api-port <n>              nym-api port (default: the one saved in --data-dir, else any free port)
+  --gateway-port <n>          WebSocket port of the first gateway, the next ones count up
+                              (default: the ones saved in --data-dir, else any free port)
   --mixnodes-per-layer <n>    mixnodes in each of the three layers (default 1)
   --gateways <n>              gateways (default 1)
-  --data-dir <dir>            keep node keys and registrations here across runs`;
+  --data-dir <dir>            keep node keys, registrations and ports here across runs, so
+                              clients reconnect after a restart as if nothing happened`;
 
 /**
  * The `localnet` command.
@@ -31,14 +35,22 @@ Options:
  */
 export async function localnetCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, {
-    string: ["api-port", "mixnodes-per-layer", "gateways", "data-dir"],
+    string: ["api-port", "gateway-port", "mixnodes-per-layer", "gateways", "data-dir"],
   });
   if (parsed.positional.length > 0) throw new ArgsError(`unexpected ${parsed.positional[0]}`);
+  const gateways = intFlag(parsed, "gateways", 1, 100);
+  const gatewayPort = intFlag(parsed, "gateway-port", 1, 65535 - (gateways ?? 1) + 1);
   const net = await startLocalnet({
     apiPort: portFlag(parsed, "api-port"),
+    gatewayPort,
     mixnodesPerLayer: intFlag(parsed, "mixnodes-per-layer", 1, 100),
-    gateways: intFlag(parsed, "gateways", 1, 100),
+    gateways,
     dataDir: parsed.strings["data-dir"],
+  }).catch((error) => {
+    throw addressInUse(error, [
+      ["--api-port", portFlag(parsed, "api-port")],
+      ["--gateway-port", gatewayPort],
+    ]);
   });
   try {
     io.print(`nym-api ${net.nymApiUrl}`);

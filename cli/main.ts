@@ -11,6 +11,7 @@
  * @module
  */
 import { ArgsError } from "./_args.ts";
+import { describeError } from "./_hints.ts";
 import { type CliIo, denoIo, shutdownSignal } from "./cli_io.ts";
 import { INIT_USAGE, initCommand } from "./init.ts";
 import { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
@@ -78,8 +79,7 @@ export async function main(args: readonly string[], io: CliIo): Promise<number> 
       io.writeError(`error: ${error.message}\n\n${command.usage}\n`);
       return 2;
     }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.writeError(`error: ${message}\n`);
+    io.writeError(`error: ${describeError(error)}\n`);
     return 1;
   }
 }

@@ -13,6 +13,7 @@ import { aborted, type CliIo } from "./cli_io.ts";
 import { type NativeClientConfig, trafficFromConfig, withOverrides } from "./config.ts";
 import { type NativeApiEvent, type NativeApiServer, serveNativeApi } from "./native_api_server.ts";
 import { StatusLine } from "./status_line.ts";
+import { addressInUse, mainnetNotice } from "./_hints.ts";
 
 /** Options of {@linkcode runClient}; flags override the config file. */
 export interface RunOptions {
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly allowedOrigins?: readonly string[];
   /** Environment (for `NYM_HOME`, `NYM_HOME_DIR`, `HOME`). */
   readonly env: (name: string) => string | undefined;
+  /** Told, before connecting, when the client goes to Nym mainnet (no `--nym-api`). */
+  readonly onNotice?: (line: string) => void;
   /** Reports what the API server does. */
   readonly onApiEvent?: (event: NativeApiEvent) => void;
   /** Aborts the start (the topology fetch). */
@@ -71,6 +74,8 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
     noCover: options.noCover,
   });
   const debug = trafficFromConfig(config);
+  const notice = mainnetNotice(config.client.nym_api_urls);
+  if (notice) options.onNotice?.(notice);
   const client = await connectStored({
     nymApiUrl: config.client.nym_api_urls,
     storage: loaded.storage,
@@ -90,7 +95,7 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
       });
     } catch (error) {
       await client.disconnect({ timeoutMs: 0 });
-      throw error;
+      throw addressInUse(error, [["--port", config.socket.listening_port]]);
     }
   }
   let closing: Promise<void> | undefined;
@@ -165,6 +170,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     allowedOrigins: parsed.lists["allow-origin"],
     env: io.env,
     signal: io.signal,
+    onNotice: (line) => io.writeError(`${line}\n`),
     onApiEvent: (event) => {
       if (event.type === "appConnected") log(`application connected from ${event.remote}`);
       if (event.type === "appDisconnected") log(`application at ${event.remote} disconnected`);

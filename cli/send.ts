@@ -15,6 +15,7 @@ import { connectStored, loadClient } from "./_client_files.ts";
 import { CliError } from "./cli_error.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
 import { trafficFromConfig, withOverrides } from "./config.ts";
+import { mainnetNotice } from "./_hints.ts";
 
 /** Options of {@linkcode sendOnce}. */
 export interface SendOnceOptions {
@@ -32,8 +33,17 @@ export interface SendOnceOptions {
   readonly noCover?: boolean;
   /** Environment (for `NYM_HOME`, `NYM_HOME_DIR`, `HOME`). */
   readonly env: (name: string) => string | undefined;
+  /** Told, before connecting, when the client goes to Nym mainnet (no `--nym-api`). */
+  readonly onNotice?: (line: string) => void;
   /** Messages that arrive while connected. */
   readonly onMessage?: (message: ReceivedMessage) => void;
+  /**
+   * Called with the fragments acknowledged so far and the total, every `progressMs` (default
+   * 250) while the delivery is awaited, and once at the end.
+   */
+  readonly onProgress?: (acknowledged: number, total: number) => void;
+  /** Interval of `onProgress` in ms. */
+  readonly progressMs?: number;
   /** Stops waiting for the delivery (the send is then reported as interrupted). */
   readonly signal?: AbortSignal;
 }
@@ -68,6 +78,8 @@ export async function sendOnce(options: SendOnceOptions): Promise<SendOnceResult
     noCover: options.noCover,
   });
   const debug = trafficFromConfig(config);
+  const notice = mainnetNotice(config.client.nym_api_urls);
+  if (notice) options.onNotice?.(notice);
   const client = await connectStored({
     nymApiUrl: config.client.nym_api_urls,
     storage: loaded.storage,
@@ -82,18 +94,41 @@ export async function sendOnce(options: SendOnceOptions): Promise<SendOnceResult
       ...(options.replySurbs ? { replySurbs: options.replySurbs } : {}),
     });
     const interrupted = options.signal ? aborted(options.signal) : new Promise<void>(() => {});
-    const outcome = await Promise.race([handle.delivered.then(() => "delivered"), interrupted]);
-    if (outcome !== "delivered") {
-      throw new CliError(
-        "interrupted",
-        `interrupted after ${handle.acknowledged} of ${handle.fragments} packet(s) were acknowledged`,
-      );
+    const progress = options.onProgress;
+    const timer = progress
+      ? setInterval(
+        () => progress(handle.acknowledged, handle.fragments),
+        options.progressMs ?? 250,
+      )
+      : undefined;
+    let outcome: unknown;
+    try {
+      outcome = await Promise.race([handle.delivered.then(() => "delivered"), interrupted]);
+    } finally {
+      clearInterval(timer);
+      progress?.(handle.acknowledged, handle.fragments);
     }
+    if (outcome !== "delivered") throw interruptedError(handle, options.data.length);
     return { address: client.address, fragments: handle.fragments };
   } finally {
     await client.disconnect({ timeoutMs: options.signal?.aborted ? 0 : undefined });
     await reading;
   }
+}
+
+/** What an interrupted send got across: a message arrives only once all its fragments have. */
+function interruptedError(
+  handle: { readonly acknowledged: number; readonly fragments: number },
+  bytes: number,
+): CliError {
+  const { acknowledged, fragments } = handle;
+  const percent = fragments > 0 ? Math.floor((100 * acknowledged) / fragments) : 0;
+  return new CliError(
+    "interrupted",
+    `interrupted: ${acknowledged} of ${fragments} fragment(s) acknowledged (${percent} %), the ` +
+      `message (${bytes} bytes) was not delivered: the recipient reassembles it only when every ` +
+      "fragment arrives, so send it again",
+  );
 }
 
 /** Usage of `send`. */
@@ -140,6 +175,16 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     noCover: parsed.booleans["no-cover"],
     env: io.env,
     signal: io.signal,
+    onNotice: (line) => io.writeError(`${line}\n`),
+    // On a terminal, one line rewritten in place: fragments acknowledged / total.
+    onProgress: io.isTerminal
+      ? (acknowledged, total) =>
+        io.writeError(
+          `\r\x1b[2Ksending: ${acknowledged}/${total} fragments acknowledged (${
+            Math.floor((100 * acknowledged) / Math.max(1, total))
+          } %)${acknowledged === total ? "\n" : ""}`,
+        )
+      : undefined,
     onMessage: (message) => {
       const text = new TextDecoder().decode(message.data);
       io.print(
@@ -148,6 +193,9 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
         }): ${text}`,
       );
     },
+  }).catch((error) => {
+    if (io.isTerminal) io.writeError("\n"); // end the progress line
+    throw error;
   });
   io.writeError(
     `delivered ${data.length} bytes in ${result.fragments} packet(s) in ${

@@ -33,6 +33,7 @@ import {
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
 import { MixnetClient } from "./mixnet_client.ts";
 import { requireWebSocket } from "./_validate.ts";
+import { gatewayAddress } from "./_reconnect.ts";
 import type { RouteSource } from "./route_source.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
@@ -190,8 +191,17 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   };
 
   const gatewayName = toBase58(gateway.identityKey);
+  // Looked up again from a fresh topology when reconnecting fails: a gateway may have moved.
+  const address = gatewayAddress(
+    wsEntryUrls(gateway, { forceTls: options.forceTls }).primary,
+    gateway.identityKey,
+    () => refresher.refresh(),
+    { forceTls: options.forceTls },
+  );
   const gatewayClient = new GatewayClient({
-    url: wsEntryUrls(gateway, { forceTls: options.forceTls }).primary,
+    get url() {
+      return address.url;
+    },
     gatewayIdentity: gateway.identityKey,
     identitySecretKey,
     keyStorage: gatewayKeysIn(storage),
@@ -209,6 +219,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     clock,
     random,
     livenessIntervalMs: options.livenessIntervalMs,
+    reresolve: () => address.refresh(),
     onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
     onReconnecting: (attempt, delayMs, reason) =>
       ref.client?.emit("reconnecting", { attempt, delayMs, reason }),

@@ -11,6 +11,7 @@ import { type RandomBytes, uniform } from "../internal/random.ts";
 import type { GatewayClient, GatewayCloseEvent } from "../gateway/mod.ts";
 import type { GatewayLink } from "./mixnet_client.ts";
 import type { OutgoingPacket } from "./packet_builder.ts";
+import { describeClose } from "./_reconnect.ts";
 
 /** Options of {@linkcode ReconnectingGatewayLink}. */
 export interface ReconnectingGatewayLinkOptions {
@@ -30,6 +31,11 @@ export interface ReconnectingGatewayLinkOptions {
   readonly livenessIntervalMs?: number;
   /** Told when a (re)connection is authenticated. */
   readonly onConnected?: () => void;
+  /**
+   * Called before every reconnect attempt after a failed one: look the gateway's address up
+   * again (it may have moved). Resolves to the new URL if it changed, for the log.
+   */
+  readonly reresolve?: () => Promise<string | undefined>;
   /** Told when a reconnect is scheduled. */
   readonly onReconnecting?: (attempt: number, delayMs: number, reason: string) => void;
 }
@@ -52,6 +58,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   #closing = false;
   #connecting: Promise<void> | undefined;
   #probe: TimerHandle | undefined;
+  #movedTo: string | undefined;
 
   /** Wraps `client`; call {@linkcode ReconnectingGatewayLink.start}. */
   constructor(options: ReconnectingGatewayLinkOptions) {
@@ -93,7 +100,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   /** Call from the gateway client's `onClose`: schedules a reconnect unless we closed it. */
   closed(event: GatewayCloseEvent): void {
     if (this.#closing || event.byClient) return;
-    this.#schedule(`connection closed (${event.code}${event.reason ? `: ${event.reason}` : ""})`);
+    this.#schedule(describeClose(event));
   }
 
   /** Stops reconnecting and closes the connection. */
@@ -127,6 +134,14 @@ export class ReconnectingGatewayLink implements GatewayLink {
     }, interval);
   }
 
+  /** After a failed attempt, the gateway's address from a fresh topology (see `reresolve`). */
+  async #reresolve(): Promise<void> {
+    if (this.#attempt < 2 || !this.#o.reresolve) return;
+    const moved = await this.#o.reresolve().catch(() => undefined);
+    if (moved) this.#movedTo = moved;
+    if (this.#closing) throw new Error("the link is closing");
+  }
+
   #schedule(reason: string): void {
     if (this.#timer !== undefined || this.#closing) return;
     const base = this.#o.initialBackoffMs ?? 500;
@@ -137,7 +152,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#closing) return;
-      this.#connecting = this.#o.client.connect().then(
+      this.#connecting = this.#reresolve().then(() => this.#o.client.connect()).then(
         () => {
           this.#attempt = 0;
           this.#o.onConnected?.();
@@ -147,7 +162,11 @@ export class ReconnectingGatewayLink implements GatewayLink {
           this.#queuedBytes = 0;
           for (const packet of queued) this.send(packet);
         },
-        (error) => this.#schedule(`reconnect failed: ${(error as Error).message}`),
+        (error) => {
+          const moved = this.#movedTo ? ` (gateway now listed at ${this.#movedTo})` : "";
+          this.#movedTo = undefined;
+          this.#schedule(`reconnect failed: ${(error as Error).message}${moved}`);
+        },
       ).finally(() => this.#connecting = undefined);
     }, delay);
   }

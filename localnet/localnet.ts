@@ -38,7 +38,7 @@ export interface LocalnetOptions {
   readonly gateways?: number;
   /** Interface every node binds (default `127.0.0.1`). */
   readonly hostname?: string;
-  /** Port of the nym-api directory (default 0: a free port). */
+  /** Port of the nym-api directory (default: the one saved in `dataDir`, else a free port). */
   readonly apiPort?: number;
   /**
    * The longest a mixnode holds a packet, in ms (default 10 000, as nym-node). Clients choose
@@ -48,11 +48,17 @@ export interface LocalnetOptions {
   /** Replay protection at the mixnodes (default true). */
   readonly replayProtection?: boolean;
   /**
-   * Folder that keeps node keys and gateway registrations across runs (default: none, so a
-   * fresh network each time). With it, gateway identities and client registrations survive a
-   * restart.
+   * Folder that keeps node keys, gateway registrations and the nym-api and gateway ports across
+   * runs (default: none, so a fresh network each time). With it, gateway identities, client
+   * registrations and addresses survive a restart; a saved port found in use is replaced by a
+   * free one (with a warning), and clients find the new one in the directory.
    */
   readonly dataDir?: string;
+  /**
+   * WebSocket port of the first gateway; gateway `i` listens on `gatewayPort + i` (default: the
+   * ports saved in `dataDir` by the previous run, else free ports). A port in use is an error.
+   */
+  readonly gatewayPort?: number;
   /** Log lines of every node (default: warnings and errors to stderr; `"silent"` for none). */
   readonly logger?: Logger | "silent";
   /** Faults applied to every mixnode from the start. */
@@ -244,28 +250,30 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         }
         server.deliver(hop.destination, hop.plaintext.slice(405));
       };
-      stores[index] ??= options.dataDir
-        ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
-        : new MemoryClientStore();
-      inboxes[index] ??= new MessageInbox({
-        onDrop: (client, dropped) =>
-          gatewayLogger.warn(
-            `inbox of ${
-              toBase58(client).slice(0, 10)
-            } is full: dropped ${dropped} oldest message(s)`,
-          ),
-      });
-      const server = ref.server = await startGatewayServer({
+      const server = await startGatewayServer({
         identitySecretKey: fromHex(k.identity),
         hostname,
         port: ports?.ws ?? 0,
-        store: stores[index],
-        inbox: inboxes[index],
+        store: stores[index] ??= options.dataDir
+          ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
+          : new MemoryClientStore(),
+        inbox: inboxes[index] ??= new MessageInbox({
+          onDrop: (client, dropped) =>
+            gatewayLogger.warn(
+              `inbox of ${
+                toBase58(client).slice(0, 10)
+              } is full: dropped ${dropped} oldest message(s)`,
+            ),
+        }),
         logger: gatewayLogger,
         forward: (packet: MixPacket) => {
           node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);
         },
+      }).catch(async (error) => {
+        await node.close();
+        throw error;
       });
+      ref.server = server;
       const gateway: LocalnetGateway = {
         nodeId: 3 * perLayer + index + 1,
         identity: toBase58(server.identityKey),
@@ -277,10 +285,14 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       gateways[index] = gateway;
       return gateway;
     };
+    const savedPorts = await loadPorts(options.dataDir);
     for (let i = 0; i < gatewayCount; i++) {
-      const gateway = await startGateway(i);
+      await startGatewayAt(i, startGateway, {
+        explicit: options.gatewayPort === undefined ? undefined : options.gatewayPort + i,
+        saved: savedPorts.gateways[i],
+        logger,
+      });
       started.push({ close: () => closeGateway(gateways[i]) });
-      void gateway;
     }
 
     const directoryData = () => ({
@@ -316,12 +328,21 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         standby: [],
       },
     });
-    const directory: Directory = startDirectory({
-      ...directoryData(),
-      hostname,
-      port: options.apiPort ?? 0,
-    });
+    const directoryAt = (port: number) => startDirectory({ ...directoryData(), hostname, port });
+    let directory: Directory;
+    try {
+      directory = directoryAt(options.apiPort ?? savedPorts.api ?? 0);
+    } catch (error) {
+      if (options.apiPort !== undefined || !(error instanceof Deno.errors.AddrInUse)) throw error;
+      logger({
+        level: "warn",
+        event: "directory.port_taken",
+        message: `nym-api: its previous port ${savedPorts.api} is in use; listening on a free port`,
+      });
+      directory = directoryAt(0);
+    }
     started.push(directory);
+    await savePorts(options.dataDir, directory.port, gateways);
 
     let closing: Promise<void> | undefined;
     const net: Localnet = {
@@ -378,4 +399,97 @@ async function closeGateway(gateway: LocalnetGateway | undefined): Promise<void>
   // SURB-ACK sent (its sender stops retransmitting) and then be lost with the session.
   await gateway.node.close();
   await gateway.server.close();
+}
+
+const PORTS_FILE = "ports.json";
+
+interface SavedPorts {
+  readonly api?: number;
+  readonly gateways: ({ ws: number; mix: number } | undefined)[];
+}
+
+const isPort = (p: unknown): p is number =>
+  Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536;
+
+/**
+ * The nym-api and gateway ports of the previous run with this `dataDir` (none without one, the
+ * first time, or when the file is unreadable: then free ports, as before).
+ */
+async function loadPorts(dataDir: string | undefined): Promise<SavedPorts> {
+  if (!dataDir) return { gateways: [] };
+  let saved: { api?: unknown; gateways?: unknown };
+  try {
+    saved = JSON.parse(await Deno.readTextFile(`${dataDir}/${PORTS_FILE}`));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof SyntaxError) {
+      return { gateways: [] };
+    }
+    throw error;
+  }
+  const gateways = Array.isArray(saved?.gateways) ? saved.gateways : [];
+  return {
+    api: isPort(saved?.api) ? saved.api : undefined,
+    gateways: gateways.map((p: { ws?: unknown; mix?: unknown } | null) =>
+      isPort(p?.ws) && isPort(p?.mix) ? { ws: p.ws, mix: p.mix } : undefined
+    ),
+  };
+}
+
+async function savePorts(
+  dataDir: string | undefined,
+  api: number,
+  gateways: readonly LocalnetGateway[],
+): Promise<void> {
+  if (!dataDir) return;
+  const ports = { api, gateways: gateways.map((g) => ({ ws: g.server.port, mix: g.node.port })) };
+  await Deno.writeTextFile(`${dataDir}/${PORTS_FILE}`, JSON.stringify(ports) + "\n");
+}
+
+/**
+ * Starts gateway `index` on an explicit port (in use: an error naming it), else on the ports it
+ * had in the previous run (in use: free ones, with a warning; clients find the new port in the
+ * directory), else on free ports.
+ */
+async function startGatewayAt(
+  index: number,
+  start: (index: number, ports?: { ws: number; mix: number }) => Promise<LocalnetGateway>,
+  where: {
+    explicit?: number;
+    saved?: { ws: number; mix: number };
+    logger: Logger;
+  },
+): Promise<void> {
+  if (where.explicit !== undefined) {
+    try {
+      await start(index, { ws: where.explicit, mix: where.saved?.mix ?? 0 });
+      return;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+      // The saved mix port may be the one taken: try once more with a free one.
+      try {
+        await start(index, { ws: where.explicit, mix: 0 });
+        return;
+      } catch (again) {
+        if (!(again instanceof Deno.errors.AddrInUse)) throw again;
+        throw new Deno.errors.AddrInUse(
+          `gateway ${index}: port ${where.explicit} is already in use; choose another gateway port`,
+        );
+      }
+    }
+  }
+  if (where.saved) {
+    try {
+      await start(index, where.saved);
+      return;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+      where.logger({
+        level: "warn",
+        event: "gateway.port_taken",
+        message: `gateway ${index}: its previous port ${where.saved.ws} (or mix port ` +
+          `${where.saved.mix}) is in use; listening on a free port instead`,
+      });
+    }
+  }
+  await start(index);
 }

@@ -240,7 +240,7 @@ Deno.test("init registers once; every later run authenticates with the stored ke
           signal: stop.signal,
         }),
       CliError,
-      (e) => e.kind === "interrupted" && e.message.includes("0 of 1 packet(s)"),
+      (e) => e.kind === "interrupted" && e.message.includes("0 of 1 fragment(s) acknowledged"),
     );
 
     // init refuses an existing id; --force makes a new identity and registers it.
