@@ -1,15 +1,17 @@
 /**
  * `@nym/mixnet`: a pure-TypeScript client for the Nym mixnet.
  *
- * @example Send yourself a message through Nym mainnet
- * ```ts ignore
+ * @example Send yourself a message (through a localnet here; `connect()` alone uses Nym mainnet)
+ * ```ts
  * import { connect } from "@nym/mixnet";
- * const client = await connect();
+ * import { startLocalnet } from "@nym/mixnet/localnet";
+ * await using net = await startLocalnet({ logger: "silent" });
+ * const client = await connect({ nymApiUrl: net.nymApiUrl });
  * await client.send(client.address, "hello, me"); // resolves once acknowledged
- * for await (const message of client.messages) {
- *   console.log(new TextDecoder().decode(message.data));
- *   break;
- * }
+ * const inbox = client.messages.getReader();
+ * const { value } = await inbox.read();
+ * console.log(new TextDecoder().decode(value!.data)); // "hello, me"
+ * inbox.releaseLock();
  * await client.disconnect();
  * ```
  *

@@ -105,14 +105,16 @@ function resolveTraffic(traffic: ConnectOptions["traffic"]): TrafficConfig {
  * Connects to the Nym mixnet (or a localnet) and returns a running {@linkcode MixnetClient}.
  *
  * @example Against a local network
- * ```ts ignore
+ * ```ts
  * import { connect } from "@nym/mixnet";
- * const client = await connect({ nymApiUrl: "http://127.0.0.1:8080/" });
+ * import { startLocalnet } from "@nym/mixnet/localnet";
+ * await using net = await startLocalnet({ logger: "silent" });
+ * const client = await connect({ nymApiUrl: net.nymApiUrl });
  * await client.send(client.address, "hello, me");
- * for await (const message of client.messages) {
- *   console.log(new TextDecoder().decode(message.data));
- *   break;
- * }
+ * const inbox = client.messages.getReader();
+ * const { value } = await inbox.read();
+ * console.log(new TextDecoder().decode(value!.data)); // "hello, me"
+ * inbox.releaseLock();
  * await client.disconnect();
  * ```
  */

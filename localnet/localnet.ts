@@ -168,9 +168,9 @@ async function loadKeys(dataDir: string | undefined, mixnodes: number, gateways:
  * Starts a local Nym network and returns its endpoints. Every port is free by default.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { startLocalnet } from "@nym/mixnet/localnet";
- * await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 1 });
+ * await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 1, logger: "silent" });
  * console.log(net.nymApiUrl, net.gateways[0].identity, net.gateways[0].wsUrl);
  * ```
  */

@@ -4,10 +4,10 @@
  * official Nym client accepts it.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { startLocalnet } from "@nym/mixnet/localnet";
  * import { connect } from "@nym/mixnet";
- * await using net = await startLocalnet();
+ * await using net = await startLocalnet({ logger: "silent" });
  * const client = await connect({ nymApiUrl: net.nymApiUrl, traffic: "noCover" });
  * await client.send(client.address, "hello");
  * await client.disconnect();
