@@ -16,6 +16,7 @@ import { CliError } from "./cli_error.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
 import { trafficFromConfig, withOverrides } from "./config.ts";
 import { mainnetNotice } from "./_hints.ts";
+import { MAX_REPLY_SURBS } from "../client/_validate.ts";
 
 /** Options of {@linkcode sendOnce}. */
 export interface SendOnceOptions {
@@ -170,7 +171,7 @@ export async function sendCommand(args: readonly string[], io: CliIo): Promise<n
     id,
     to,
     data,
-    replySurbs: intFlag(parsed, "reply-surbs", 0, 10_000),
+    replySurbs: intFlag(parsed, "reply-surbs", 0, MAX_REPLY_SURBS),
     nymApiUrls: apis.length > 0 ? apis : undefined,
     noCover: parsed.booleans["no-cover"],
     env: io.env,
