@@ -342,11 +342,18 @@ export class GatewayClient {
     }
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
+    let opened = false;
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
-        reject(new GatewayProtocolError("timeout", "timed out opening the WebSocket"));
+        reject(
+          new GatewayProtocolError(
+            "timeout",
+            `timed out opening the WebSocket to ${this.#options.url}`,
+          ),
+        );
       }, this.#timeoutMs);
       ws.onopen = () => {
+        opened = true;
         this.#clock.clearTimeout(timer);
         resolve();
       };
@@ -355,7 +362,13 @@ export class GatewayClient {
       ws.onclose = (event) => {
         this.#clock.clearTimeout(timer);
         this.#onClose(event.code, event.reason);
-        reject(this.#closeError);
+        reject(
+          opened ? this.#closeError : new GatewayProtocolError(
+            "closed",
+            `cannot connect to the gateway at ${this.#options.url}: refused or unreachable ` +
+              `(the WebSocket closed with code ${event.code} before opening)`,
+          ),
+        );
       };
     });
   }

@@ -11,6 +11,7 @@ import { DeliveryError } from "../queue/mod.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { connect, MissingWebSocketError } from "../mod.ts";
 import { fetchTopology, NymApiClient, TopologyError } from "../topology/mod.ts";
+import { GatewayClient, GatewayProtocolError, MemoryGatewayKeyStorage } from "../gateway/mod.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
 
 function makeClient(net: MemoryMixnet): MixnetClient {
@@ -131,4 +132,23 @@ Deno.test("a nym-api that fails at every URL names each URL and its cause", asyn
     assert(error.message.includes(`${url}/api/v1/nym-nodes/rewarded-set: request failed`), url);
     assert(error.message.includes(cause), `${cause} in ${error.message}`);
   }
+});
+
+Deno.test("a gateway that refuses the connection is named with its URL, not a bare close code", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const url = `ws://127.0.0.1:${port}`;
+  const client = new GatewayClient({
+    url,
+    gatewayIdentity: new Uint8Array(32),
+    identitySecretKey: systemRandom(32),
+    keyStorage: new MemoryGatewayKeyStorage(),
+  });
+  const error = await assertRejects(() => client.connect(), GatewayProtocolError);
+  assertEquals(error.kind, "closed");
+  assert(
+    error.message.startsWith(`cannot connect to the gateway at ${url}: refused`),
+    error.message,
+  );
 });
