@@ -100,6 +100,8 @@ export class ReconnectingGatewayLink implements GatewayLink {
   /** Call from the gateway client's `onClose`: schedules a reconnect unless we closed it. */
   closed(event: GatewayCloseEvent): void {
     if (this.#closing || event.byClient) return;
+    // During a reconnect attempt its rejection says more (which URL, refused or timed out).
+    if (this.#connecting) return;
     this.#schedule(describeClose(event));
   }
 

@@ -88,3 +88,38 @@ Deno.test("a client finds its gateway again after it restarted on a new port", a
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("while its gateway is down, reconnect reasons say so in words and name the URL", async () => {
+  await using net = await startLocalnet({ logger: "silent" });
+  const client = await connect({
+    nymApiUrl: net.nymApiUrl,
+    traffic: "noCover",
+    livenessIntervalMs: 0,
+  });
+  const reasons: string[] = [];
+  const three = new Promise<void>((resolve) =>
+    client.on("reconnecting", (event) => {
+      if (reasons.push(event.reason) === 3) resolve();
+    })
+  );
+  await net.killGateway(0);
+  try {
+    await withDeadline(three, 30_000, "three reconnect attempts");
+    assertEquals(
+      reasons[0],
+      "the gateway is going away (restart or shutdown, code 1001): the gateway is shutting down",
+    );
+    for (const reason of reasons.slice(1)) {
+      assert(
+        reason.startsWith(
+          `reconnect failed: cannot connect to the gateway at ${
+            net.gateways[0].wsUrl
+          }: refused or unreachable`,
+        ),
+        reason,
+      );
+    }
+  } finally {
+    await client.disconnect({ timeoutMs: 0 });
+  }
+});
