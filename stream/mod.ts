@@ -20,7 +20,7 @@
  * ```
  *
  * @example An echo over a local network
- * ```ts ignore
+ * ```ts
  * import { connect } from "@nym/mixnet";
  * import { startLocalnet } from "@nym/mixnet/localnet";
  * import { listen, openStream } from "@nym/mixnet/stream";
@@ -28,14 +28,16 @@
  * const server = await connect({ nymApiUrl: net.nymApiUrl, traffic: "noCover" });
  * const client = await connect({ nymApiUrl: net.nymApiUrl, traffic: "noCover" });
  * const listener = listen(server);
- * (async () => {
- *   for await (const s of listener) s.readable.pipeTo(s.writable).catch(() => {});
+ * const echoed = (async () => {
+ *   const s = await listener.accept();
+ *   await s?.readable.pipeTo(s.writable); // resolves once the echo's end is acknowledged
  * })();
  * const stream = openStream(client, server.address);
  * const writer = stream.writable.getWriter();
  * await writer.write(new TextEncoder().encode("ping"));
  * await writer.close();
  * console.log(await new Response(stream.readable).text()); // "ping"
+ * await echoed; // disconnect only after the acceptor's close went through
  * listener.close();
  * await client.disconnect();
  * await server.disconnect();
