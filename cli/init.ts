@@ -12,6 +12,7 @@ import { CliError } from "./cli_error.ts";
 import type { CliIo } from "./cli_io.ts";
 import { clientDirectories, configToToml, type NativeClientConfig, newConfig } from "./config.ts";
 import { FileClientStorage } from "./file_storage.ts";
+import { publishClient } from "./seed_directory.ts";
 
 /** Options of {@linkcode initClient}. */
 export interface InitOptions {
@@ -35,6 +36,8 @@ export interface InitOptions {
   readonly latencyBasedSelection?: boolean;
   /** Connect to the gateway with `wss://`. */
   readonly forceTls?: boolean;
+  /** Add the address to the localnet directory's opt-in list (the seed API's `getClients`). */
+  readonly public?: boolean;
   /** Environment (for `NYM_HOME`, `NYM_HOME_DIR`, `HOME`). */
   readonly env: (name: string) => string | undefined;
   /** Aborts the topology fetch. */
@@ -116,6 +119,13 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   }
   await Deno.mkdir(dirs.configDir, { recursive: true });
   await Deno.writeTextFile(dirs.configFile, configToToml(config));
+  if (options.public) {
+    try {
+      await publishClient(config.client.nym_api_urls[0], address);
+    } catch (error) {
+      throw new CliError("input", `--public: ${(error as Error).message}`, { cause: error });
+    }
+  }
   return {
     config,
     configFile: dirs.configFile,
@@ -178,6 +188,7 @@ Options:
   --no-cover                 no cover traffic and no Poisson delay (debugging only)
   --fastmode                 higher traffic rate, 10 ms per hop (debugging only)
   --force                    replace an existing client of this id (new identity)
+  --public                   list the address at the localnet directory (seed getClients)
   --output <text|json>       result format (default text)`;
 
 /**
@@ -194,7 +205,14 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
   const parsed = parseArgs(args, {
     string: ["id", "gateway", "port", "host", "output"],
     list: ["nym-api", "nym-apis"],
-    boolean: ["force", "no-cover", "fastmode", "latency-based-selection", "force-tls-gateway"],
+    boolean: [
+      "force",
+      "no-cover",
+      "fastmode",
+      "latency-based-selection",
+      "force-tls-gateway",
+      "public",
+    ],
   });
   const id = parsed.strings.id;
   if (id === undefined) throw new ArgsError("--id is required");
@@ -217,6 +235,7 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
     fastMode: parsed.booleans.fastmode,
     latencyBasedSelection: parsed.booleans["latency-based-selection"],
     forceTls: parsed.booleans["force-tls-gateway"],
+    public: parsed.booleans.public,
     env: io.env,
     signal: io.signal,
   });
