@@ -1,0 +1,115 @@
+// The seed's socket API end to end over a localnet: the 0.x JSON example (seed 003) on one
+// client's `/mix`, a protobuf TCP client written from the schema on the other's `tcpsocket`, and
+// `getClients` from the localnet directory's opt-in list (`init --public`).
+import { startLocalnet } from "../localnet/mod.ts";
+import { initClient } from "../cli/init.ts";
+import { runClient } from "../cli/run.ts";
+import type { SeedApiEvent } from "../cli/seed_api.ts";
+import { assertEquals } from "./_assert.ts";
+import { ApiApp } from "./_native_api_app.ts";
+import {
+  detailsId,
+  fetchedMessages,
+  readFields,
+  requests,
+  RESPONSE,
+  SeedTcpApp,
+} from "./_seed_client.ts";
+
+/** Resolves each time the seed API buffered a received message. */
+class Arrivals {
+  #count = 0;
+  #waiters: { n: number; resolve: () => void }[] = [];
+  readonly onEvent = (event: SeedApiEvent | { type: string }): void => {
+    if (event.type !== "received") return;
+    this.#count++;
+    const ready = this.#waiters.filter((w) => this.#count >= w.n);
+    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  };
+  /** Resolves once `n` messages arrived in total. */
+  reach(n: number): Promise<void> {
+    if (this.#count >= n) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ n, resolve }));
+  }
+}
+
+Deno.test("the 0.x JSON example and a protobuf TCP client exchange messages through two clients over a localnet", async () => {
+  await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 2, logger: "silent" });
+  const home = await Deno.makeTempDir();
+  const env = (name: string) => (name === "NYM_HOME" ? home : undefined);
+  const init = (id: string, gateway: number) =>
+    initClient({
+      id,
+      nymApiUrls: [net.nymApiUrl],
+      gateway: net.gateways[gateway].identity,
+      noCover: true,
+      public: true,
+      env,
+    });
+  const alice = await init("alice", 0);
+  const bob = await init("bob", 1);
+  const aliceArrivals = new Arrivals();
+  const bobArrivals = new Arrivals();
+  // alice: `websocket --id alice`; bob: `tcpsocket --id bob --framing varint`
+  const runA = await runClient({
+    id: "alice",
+    port: 0,
+    env,
+    seedPullOnly: true,
+    onSeedEvent: aliceArrivals.onEvent,
+  });
+  const runB = await runClient({
+    id: "bob",
+    port: 0,
+    env,
+    seedTcp: { framing: "varint" },
+    onSeedEvent: bobArrivals.onEvent,
+  });
+  const app = await ApiApp.open(`${runA.api!.url}/mix`);
+  const tcp = await SeedTcpApp.open(runB.tcp!.port);
+  const ask = async (request: object) => {
+    app.ws.send(JSON.stringify(request));
+    return JSON.parse((await app.next()) as string);
+  };
+  try {
+    // The 0.x JSON example, verbatim: ownDetails, getClients, send, fetch.
+    const own = await ask({ type: "ownDetails" });
+    assertEquals(own, { type: "ownDetails", address: alice.address });
+    const clients = await ask({ type: "getClients" });
+    assertEquals(clients, { type: "getClients", clients: [alice.address, bob.address] });
+    assertEquals(
+      await ask({ type: "send", message: "hello from 0.x", recipient_address: bob.address }),
+      { type: "send" },
+    );
+
+    // Bob's protobuf client: details, then fetch what alice sent, then answer.
+    await tcp.write(requests.details(), requests.flush());
+    assertEquals(detailsId((await tcp.read())!), bob.address);
+    assertEquals((await tcp.read())!.field, RESPONSE.flush);
+    await bobArrivals.reach(1);
+    await tcp.write(requests.fetch(), requests.send(utf8("hello from protobuf"), alice.address));
+    await tcp.write(requests.clients(), requests.flush());
+    assertEquals(fetchedMessages((await tcp.read())!), [utf8("hello from 0.x")]);
+    assertEquals((await tcp.read())!.field, RESPONSE.send);
+    const listed = (await tcp.read())!;
+    assertEquals(listed.field, RESPONSE.clients);
+    assertEquals(readFields(listed.body).get(1)?.length, 2);
+    assertEquals((await tcp.read())!.field, RESPONSE.flush);
+
+    await aliceArrivals.reach(1);
+    assertEquals(await ask({ type: "fetch" }), {
+      type: "fetch",
+      messages: ["hello from protobuf"],
+    });
+    assertEquals(await ask({ type: "fetch" }), { type: "fetch", messages: [] });
+  } finally {
+    tcp.close();
+    await app.close();
+    await runA.close();
+    await runB.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
