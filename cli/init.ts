@@ -13,6 +13,7 @@ import type { CliIo } from "./cli_io.ts";
 import { clientDirectories, configToToml, type NativeClientConfig, newConfig } from "./config.ts";
 import { FileClientStorage } from "./file_storage.ts";
 import { publishClient } from "./seed_directory.ts";
+import { SqliteReplyStore } from "./sqlite_reply_store.ts";
 
 /** Options of {@linkcode initClient}. */
 export interface InitOptions {
@@ -91,7 +92,13 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   const storage = FileClientStorage.fromConfig(config);
   if (options.force) {
     const { keys } = config.storage_paths;
-    const files = [dirs.configFile, ...Object.values(keys), storage.paths.registrationFile];
+    const files = [
+      dirs.configFile,
+      ...Object.values(keys),
+      storage.paths.registrationDatabase,
+      storage.paths.legacyRegistrationFile,
+      config.storage_paths.reply_surb_database,
+    ];
     for (const file of files) {
       await Deno.remove(file).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -117,6 +124,9 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   if (!registration) {
     throw new CliError("not-registered", "the gateway registration was not stored");
   }
+  const listener = await gatewayListener(config, registration.gatewayId, options.forceTls);
+  if (listener) await storage.setGatewayListener(registration.gatewayId, listener);
+  await new SqliteReplyStore(config.storage_paths.reply_surb_database).create();
   await Deno.mkdir(dirs.configDir, { recursive: true });
   await Deno.writeTextFile(dirs.configFile, configToToml(config));
   if (options.public) {
@@ -131,7 +141,7 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
     configFile: dirs.configFile,
     address,
     gatewayId: registration.gatewayId,
-    gatewayListener: await gatewayListener(config, registration.gatewayId, options.forceTls),
+    gatewayListener: listener,
     registeredAt: registration.registeredAt,
   };
 }

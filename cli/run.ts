@@ -91,6 +91,7 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
   const client = await connectStored({
     nymApiUrl: config.client.nym_api_urls,
     storage: loaded.storage,
+    replyPersistence: loaded.replyStore,
     traffic: { preset: "default", ...debug.traffic },
     topologyRefreshMs: debug.topologyRefreshMs,
     signal: options.signal,
