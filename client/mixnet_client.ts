@@ -41,7 +41,7 @@ import type { MixnetStream, OpenStreamOptions } from "../stream/mixnet_stream.ts
 import type { StreamListener } from "../stream/listener.ts";
 import { listen, openStream } from "../stream/multiplexer.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
-import type { ReplyPersistence, ReplySnapshot } from "./reply_persistence.ts";
+import type { ReplySnapshot } from "./reply_persistence.ts";
 import type { RouteSource } from "./route_source.ts";
 import type { TrafficConfig } from "./traffic.ts";
 
@@ -112,7 +112,7 @@ export interface MixnetClientComponents {
   readonly clock: Clock;
   /** Called at the end of `disconnect()` (to stop what `connect()` started around the core). */
   readonly onDisconnect?: () => void | Promise<void>;
-  /** Reply state saved by an earlier run (see {@linkcode ReplyPersistence}). */
+  /** Reply state saved by an earlier run (see `ReplyPersistence` in reply_persistence.ts). */
   readonly replyState?: ReplySnapshot;
 }
 
@@ -412,7 +412,7 @@ export class MixnetClient {
 
   /**
    * The reply state to persist: SURBs received from anonymous senders and the keys of the SURBs
-   * we handed out (see {@linkcode ReplyPersistence}).
+   * we handed out (see `ReplyPersistence` in reply_persistence.ts).
    */
   replySnapshot(): ReplySnapshot {
     return {
