@@ -31,6 +31,12 @@ export {
   type SendOptions,
 } from "./client/mixnet_client.ts";
 export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
+export type {
+  ReplyPersistence,
+  ReplySnapshot,
+  StoredReplyKey,
+  StoredSenderSurbs,
+} from "./client/reply_persistence.ts";
 export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
 export type { MixnetClientStats } from "./client/mixnet_client.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";
