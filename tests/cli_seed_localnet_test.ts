@@ -1,6 +1,7 @@
 // The seed's socket API end to end over a localnet: the 0.x JSON example (seed 003) on one
 // client's `/mix`, a protobuf TCP client written from the schema on the other's `tcpsocket`, and
 // `getClients` from the localnet directory's opt-in list (`init --public`).
+import { chat0x } from "../examples/seed/chat_0x.ts";
 import { startLocalnet } from "../localnet/mod.ts";
 import { initClient } from "../cli/init.ts";
 import { runClient } from "../cli/run.ts";
@@ -15,6 +16,8 @@ import {
   RESPONSE,
   SeedTcpApp,
 } from "./_seed_client.ts";
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
 
 /** Resolves each time the seed API buffered a received message. */
 class Arrivals {
@@ -112,4 +115,51 @@ Deno.test("the 0.x JSON example and a protobuf TCP client exchange messages thro
   }
 });
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
+Deno.test("the 0.x JSON example app, unchanged, chats with a protobuf TCP client over a localnet", async () => {
+  await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 2, logger: "silent" });
+  const home = await Deno.makeTempDir();
+  const env = (name: string) => (name === "NYM_HOME" ? home : undefined);
+  const init = (id: string, gateway: number) =>
+    initClient({
+      id,
+      nymApiUrls: [net.nymApiUrl],
+      gateway: net.gateways[gateway].identity,
+      noCover: true,
+      public: true,
+      env,
+    });
+  const alice = await init("alice", 0);
+  const bob = await init("bob", 1);
+  const bobArrivals = new Arrivals();
+  // alice: `run` (the seed API on /mix); bob: `tcpsocket --framing u64`
+  const runA = await runClient({ id: "alice", port: 0, env });
+  const runB = await runClient({
+    id: "bob",
+    port: 0,
+    env,
+    seedTcp: { framing: "u64" },
+    onSeedEvent: bobArrivals.onEvent,
+  });
+  const tcp = await SeedTcpApp.open(runB.tcp!.port, "u64");
+  try {
+    const chatting = chat0x(`${runA.api!.url}/mix`, bob.address, "ping from 0.x", {
+      pollMs: 50,
+    });
+    await bobArrivals.reach(1);
+    await tcp.write(requests.fetch(), requests.send(utf8("pong from protobuf"), alice.address));
+    await tcp.write(requests.flush());
+    assertEquals(fetchedMessages((await tcp.read())!), [utf8("ping from 0.x")]);
+    assertEquals((await tcp.read())!.field, RESPONSE.send);
+    assertEquals((await tcp.read())!.field, RESPONSE.flush);
+    assertEquals(await chatting, {
+      address: alice.address,
+      clients: [alice.address, bob.address],
+      answer: "pong from protobuf",
+    });
+  } finally {
+    tcp.close();
+    await runA.close();
+    await runB.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
