@@ -4,9 +4,10 @@
 import { chat0x } from "../examples/seed/chat_0x.ts";
 import { startLocalnet } from "../localnet/mod.ts";
 import { initClient } from "../cli/init.ts";
+import { main } from "../cli/main.ts";
 import { runClient } from "../cli/run.ts";
 import type { SeedApiEvent } from "../cli/seed_api.ts";
-import { assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { ApiApp } from "./_native_api_app.ts";
 import {
   detailsId,
@@ -160,6 +161,84 @@ Deno.test("the 0.x JSON example app, unchanged, chats with a protobuf TCP client
     tcp.close();
     await runA.close();
     await runB.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+/** A CLI environment in a temporary NYM_HOME that resolves when a line is printed. */
+class LineIo {
+  readonly lines: string[] = [];
+  readonly errors: string[] = [];
+  readonly isTerminal = false;
+  readonly controller = new AbortController();
+  readonly signal = this.controller.signal;
+  #waiters: { prefix: string; resolve: (rest: string) => void }[] = [];
+  constructor(readonly home: string) {}
+  env = (name: string): string | undefined => (name === "NYM_HOME" ? this.home : undefined);
+  print = (line: string): void => {
+    this.lines.push(line);
+    const ready = this.#waiters.filter((w) => line.startsWith(w.prefix));
+    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve(line.slice(w.prefix.length));
+  };
+  writeError = (text: string): void => {
+    this.errors.push(text);
+  };
+  line(prefix: string): Promise<string> {
+    const found = this.lines.find((l) => l.startsWith(prefix));
+    if (found !== undefined) return Promise.resolve(found.slice(prefix.length));
+    return new Promise((resolve) => this.#waiters.push({ prefix, resolve }));
+  }
+}
+
+Deno.test("the tcpsocket and websocket commands serve the seed API until stopped; bad flags are usage errors", async () => {
+  await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 1, logger: "silent" });
+  const home = await Deno.makeTempDir();
+  try {
+    const initIo = new LineIo(home);
+    assertEquals(
+      await main(
+        ["init", "--id", "carol", "--nym-api", net.nymApiUrl, "--no-cover", "--public"],
+        initIo,
+      ),
+      0,
+      initIo.errors.join(""),
+    );
+    const address = await initIo.line("Address of this client: ");
+
+    const tcpIo = new LineIo(home);
+    const tcpRun = main(["tcpsocket", "--id", "carol", "--port", "0", "--framing", "u64"], tcpIo);
+    const [, port] = (await tcpIo.line("Running TCP socket on ")).split(":");
+    const app = await SeedTcpApp.open(Number(port), "u64");
+    try {
+      await app.write(requests.details(), requests.clients(), requests.flush());
+      assertEquals(detailsId((await app.read())!), address);
+      const clients = (await app.read())!;
+      assertEquals(readFields(readFields(clients.body).get(1)![0]).get(1), [utf8(address)]);
+      assertEquals((await app.read())!.field, RESPONSE.flush);
+    } finally {
+      app.close();
+    }
+    tcpIo.controller.abort();
+    assertEquals(await tcpRun, 0, tcpIo.errors.join(""));
+
+    const wsIo = new LineIo(home);
+    const wsRun = main(["websocket", "--id", "carol", "--port", "0"], wsIo);
+    const mix = await ApiApp.open(await wsIo.line("Running seed API on "));
+    try {
+      mix.ws.send(`{"type":"ownDetails"}`);
+      assertEquals(JSON.parse((await mix.next()) as string), { type: "ownDetails", address });
+    } finally {
+      await mix.close();
+    }
+    wsIo.controller.abort();
+    assertEquals(await wsRun, 0, wsIo.errors.join(""));
+
+    const badIo = new LineIo(home);
+    assertEquals(await main(["tcpsocket", "--id", "carol", "--framing", "zigzag"], badIo), 2);
+    assert(badIo.errors.join("").includes("--framing is varint or u64"));
+    assertEquals(await main(["websocket", "--id", "carol", "--framing", "u64"], badIo), 2);
+  } finally {
     await Deno.remove(home, { recursive: true });
   }
 });
