@@ -35,6 +35,7 @@ import {
   setValue,
   storeListener,
   storeRegistration,
+  UNKNOWN_LISTENER,
 } from "./_gateways_database.ts";
 import type { ClientKeyPaths, NativeClientConfig } from "./config.ts";
 import { decodePem, encodePem, PEM_TYPES } from "./pem.ts";
@@ -227,8 +228,9 @@ export class FileClientStorage implements ClientStorage {
   }
 
   /**
-   * The active gateway (base58) and when this client registered with it; `undefined` until a
-   * registration completed (a shared key is stored for the active gateway).
+   * The active gateway (base58), when this client registered with it and where it listens (if
+   * known); `undefined` until a registration completed (a shared key is stored for the active
+   * gateway).
    *
    * @example
    * ```ts
@@ -240,12 +242,19 @@ export class FileClientStorage implements ClientStorage {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  registration(): Promise<{ gatewayId: string; registeredAt: string } | undefined> {
+  registration(): Promise<
+    { gatewayId: string; registeredAt: string; listener?: string } | undefined
+  > {
     return this.#locked(() =>
       this.#withDatabase((db) => {
         const active = activeGateway(db);
         const row = active === undefined ? undefined : registrationRow(db, active);
-        return row ? { gatewayId: row.gatewayId, registeredAt: row.registeredAt } : undefined;
+        if (!row) return undefined;
+        return {
+          gatewayId: row.gatewayId,
+          registeredAt: row.registeredAt,
+          ...(row.listener !== UNKNOWN_LISTENER ? { listener: row.listener } : {}),
+        };
       }, undefined)
     );
   }

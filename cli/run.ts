@@ -98,6 +98,7 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
   });
   const seed = new SeedApi({
     client,
+    gatewayListener: (await loaded.storage.registration())?.listener,
     listClients: () => listPublicClients(config.client.nym_api_urls),
     onEvent: options.onSeedEvent,
   });

@@ -54,6 +54,8 @@ export interface SeedApiOptions {
   readonly maxBytes?: number;
   /** Reports what happens. */
   readonly onEvent?: (event: SeedApiEvent) => void;
+  /** Where our gateway listens, for `details` (`Provider.Host`/`Port`). */
+  readonly gatewayListener?: string;
 }
 
 /** The transport a request came over (`flush` is only served on TCP). */
@@ -63,8 +65,8 @@ export type SeedTransport = "tcp" | "websocket";
 export const INVALID_SERVER_REQUEST = "Invalid server request";
 
 /**
- * A {@linkcode ClientConfig} for a Nym address: `Id` the address, `PubKey` its identity key,
- * `Provider` its gateway (`Id` base58, `PubKey` the key bytes).
+ * A `ClientConfig` for a Nym address: `Id` the address, `PubKey` its identity key, `Provider`
+ * its gateway (`Id` base58, `PubKey` the key bytes, `Host`/`Port` from `gatewayListener`).
  *
  * @example
  * ```ts
@@ -76,12 +78,22 @@ export const INVALID_SERVER_REQUEST = "Invalid server request";
  * console.log(seedClientConfig(address.toString()).provider?.pubKey?.length); // 32
  * ```
  */
-export function seedClientConfig(address: string): SeedClientConfig {
+export function seedClientConfig(address: string, gatewayListener?: string): SeedClientConfig {
   const recipient = Recipient.parse(address);
+  let where: { host?: string; port?: string } = {};
+  if (gatewayListener) {
+    try {
+      const url = new URL(gatewayListener);
+      const port = url.port || (url.protocol === "wss:" ? "443" : "80");
+      where = { host: url.hostname.replace(/^\[|\]$/g, ""), port };
+    } catch {
+      // not a URL: left out
+    }
+  }
   return {
     id: address,
     pubKey: recipient.identity,
-    provider: { id: toBase58(recipient.gateway), pubKey: recipient.gateway },
+    provider: { id: toBase58(recipient.gateway), ...where, pubKey: recipient.gateway },
   };
 }
 
@@ -106,6 +118,7 @@ export class SeedApi {
   readonly #maxMessages: number;
   readonly #maxBytes: number;
   readonly #emit: (event: SeedApiEvent) => void;
+  readonly #gatewayListener: string | undefined;
   #buffer: Uint8Array[] = [];
   #bytes = 0;
   #dropped = 0;
@@ -116,6 +129,7 @@ export class SeedApi {
     this.#listClients = options.listClients ?? (() => Promise.resolve([]));
     this.#maxMessages = options.maxMessages ?? 10_000;
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#gatewayListener = options.gatewayListener;
     this.#emit = (event) => {
       try {
         options.onEvent?.(event);
@@ -223,7 +237,10 @@ export class SeedApi {
         return { type: "clients", clients };
       }
       case "details":
-        return { type: "details", details: seedClientConfig(this.#client.address) };
+        return {
+          type: "details",
+          details: seedClientConfig(this.#client.address, this.#gatewayListener),
+        };
       case "flush":
         if (transport === "tcp") return { type: "flush" };
         return { type: "exception", error: INVALID_SERVER_REQUEST };

@@ -4,7 +4,8 @@
 import { defaultCrypto } from "../crypto/mod.ts";
 import { Recipient } from "../message/mod.ts";
 import { serveNativeApi } from "../cli/native_api_server.ts";
-import { SeedApi, type SeedApiEvent } from "../cli/seed_api.ts";
+import { SeedApi, type SeedApiEvent, seedClientConfig } from "../cli/seed_api.ts";
+import { toBase58 } from "../internal/encoding.ts";
 import { decodeSeedText, encodeSeedJsonpb, SeedJsonError } from "../cli/seed_json.ts";
 import {
   encodeSeedFrame,
@@ -299,6 +300,27 @@ Deno.test("send queues for a Nym address; bad recipients, flush on WebSocket and
   );
   assertEquals(JSON.parse(await api.handleText(`{"type":"bogus"}`)).type, "error");
   assertEquals(client.sent.length, 1);
+});
+
+Deno.test("ownDetails fills the ClientConfig fields we know: address, identity key, gateway and its listener", async () => {
+  const api = new SeedApi({ client: new SentLog(), gatewayListener: "ws://127.0.0.1:9000/" });
+  const recipient = Recipient.parse(ALICE);
+  assertEquals(await api.handle({ type: "details" }, "tcp"), {
+    type: "details",
+    details: {
+      id: ALICE,
+      pubKey: recipient.identity,
+      provider: {
+        id: toBase58(recipient.gateway),
+        host: "127.0.0.1",
+        port: "9000",
+        pubKey: recipient.gateway,
+      },
+    },
+  });
+  assertEquals(seedClientConfig(ALICE, "wss://[::1]/").provider?.port, "443");
+  assertEquals(seedClientConfig(ALICE, "wss://[::1]/").provider?.host, "::1");
+  assertEquals(seedClientConfig(ALICE, "not a url").provider?.host, undefined);
 });
 
 Deno.test("getClients lists what the directory lists, empty when it has no list or fails", async () => {

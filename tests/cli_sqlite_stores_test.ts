@@ -156,6 +156,7 @@ Deno.test("a registration database of an older nym-client is upgraded in place; 
     assertEquals(await storage.registration(), {
       gatewayId: toBase58(gatewayKey),
       registeredAt: "2024-10-01 10:00:00",
+      listener: "ws://1.2.3.4:9000",
     });
     assertEquals(layout(path), GATEWAY_TABLES);
     assertEquals(sqlxRecords(path).map((r) => r.version), SQLX_VERSIONS.gateways);
