@@ -104,6 +104,17 @@ export const REPLY_STORE_MIGRATIONS: readonly Migration[] = [
       );
       INSERT INTO reply_surb_sender_new (id, last_sent, tag)
         SELECT id, datetime(last_sent_timestamp, 'unixepoch'), tag FROM reply_surb_sender;
+
+      CREATE TABLE reply_surb_new (
+        reply_surb_sender_id INTEGER NOT NULL,
+        reply_surb BLOB NOT NULL,
+        encoded_key_rotation TINYINT NOT NULL,
+        FOREIGN KEY (reply_surb_sender_id) REFERENCES reply_surb_sender_new (id)
+      );
+      INSERT INTO reply_surb_new SELECT * FROM reply_surb;
+      DROP TABLE reply_surb;
+      ALTER TABLE reply_surb_new RENAME TO reply_surb;
+
       DROP TABLE reply_surb_sender;
       ALTER TABLE reply_surb_sender_new RENAME TO reply_surb_sender;`,
   },

@@ -20,25 +20,62 @@ import { Recipient } from "../message/mod.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { ApiApp } from "./_native_api_app.ts";
 
-/** Nym's final layouts: table → columns, in order. */
+/**
+ * Nym's final layouts (`gateways-storage/fs_gateways_migrations/*` and
+ * `surb-storage/fs_surbs_migrations/*` applied in order, as SQLite reports them): table →
+ * columns (type, NOT NULL, default, primary key), then foreign keys.
+ */
 const GATEWAY_TABLES = {
-  active_gateway: ["id", "active_gateway_id_bs58"],
-  custom_gateway_details: ["gateway_id_bs58", "data"],
-  registered_gateway: ["gateway_id_bs58", "registration_timestamp", "gateway_type"],
+  active_gateway: [
+    "id INTEGER PRIMARY KEY",
+    "active_gateway_id_bs58 TEXT",
+    "FOREIGN KEY active_gateway_id_bs58 REFERENCES registered_gateway (gateway_id_bs58)",
+  ],
+  custom_gateway_details: [
+    "gateway_id_bs58 TEXT NOT NULL PRIMARY KEY",
+    "data BLOB",
+    "FOREIGN KEY gateway_id_bs58 REFERENCES registered_gateway (gateway_id_bs58)",
+  ],
+  registered_gateway: [
+    "gateway_id_bs58 TEXT NOT NULL PRIMARY KEY",
+    "registration_timestamp TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+    "gateway_type TEXT NOT NULL DEFAULT 'remote'",
+  ],
   remote_gateway_details: [
-    "gateway_id_bs58",
-    "derived_aes256_gcm_siv_key",
-    "gateway_listener",
-    "fallback_listener",
-    "expiration_timestamp",
+    "gateway_id_bs58 TEXT NOT NULL PRIMARY KEY",
+    "derived_aes256_gcm_siv_key BLOB NOT NULL",
+    "gateway_listener TEXT NOT NULL",
+    "fallback_listener TEXT",
+    "expiration_timestamp DATETIME NOT NULL",
+    "FOREIGN KEY gateway_id_bs58 REFERENCES registered_gateway (gateway_id_bs58)",
   ],
 };
 const REPLY_TABLES = {
-  reply_key: ["key_digest", "reply_key", "sent_at"],
-  reply_surb: ["reply_surb_sender_id", "reply_surb", "encoded_key_rotation"],
-  reply_surb_sender: ["id", "last_sent", "tag"],
-  reply_surb_storage_metadata: ["min_reply_surb_threshold", "max_reply_surb_threshold"],
-  status: ["flush_in_progress", "previous_flush", "client_in_use"],
+  reply_key: [
+    "key_digest BLOB NOT NULL",
+    "reply_key BLOB NOT NULL",
+    "sent_at TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+  ],
+  reply_surb: [
+    "reply_surb_sender_id INTEGER NOT NULL",
+    "reply_surb BLOB NOT NULL",
+    "encoded_key_rotation TINYINT NOT NULL",
+    "FOREIGN KEY reply_surb_sender_id REFERENCES reply_surb_sender (id)",
+  ],
+  reply_surb_sender: [
+    "id INTEGER NOT NULL PRIMARY KEY",
+    "last_sent TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+    "tag BLOB NOT NULL",
+  ],
+  reply_surb_storage_metadata: [
+    "min_reply_surb_threshold INTEGER NOT NULL",
+    "max_reply_surb_threshold INTEGER NOT NULL",
+  ],
+  status: [
+    "flush_in_progress INTEGER NOT NULL",
+    "previous_flush TIMESTAMP WITHOUT TIME ZONE NOT NULL",
+    "client_in_use INTEGER NOT NULL",
+  ],
 };
 const SQLX_VERSIONS = {
   gateways: [20240304120000, 20240610120000, 20240828120000, 20240916120000, 20251126120000],
@@ -52,10 +89,24 @@ function layout(path: string): Record<string, string[]> {
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' " +
         "AND name NOT IN ('_sqlx_migrations', 'nym_mixnet_ts_value') ORDER BY name",
     ).all() as { name: string }[]).map((r) => r.name);
-    return Object.fromEntries(tables.map((table) => [
-      table,
-      (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
-    ]));
+    type Column = {
+      name: string;
+      type: string;
+      notnull: number;
+      dflt_value: string | null;
+      pk: number;
+    };
+    type ForeignKey = { from: string; table: string; to: string };
+    return Object.fromEntries(tables.map((table) => [table, [
+      ...(db.prepare(`PRAGMA table_info(${table})`).all() as Column[]).map((c) =>
+        `${c.name} ${c.type}${c.notnull ? " NOT NULL" : ""}${
+          c.dflt_value !== null ? ` DEFAULT ${c.dflt_value}` : ""
+        }${c.pk ? " PRIMARY KEY" : ""}`
+      ),
+      ...(db.prepare(`PRAGMA foreign_key_list(${table})`).all() as ForeignKey[]).map((f) =>
+        `FOREIGN KEY ${f.from} REFERENCES ${f.table} (${f.to})`
+      ),
+    ]]));
   } finally {
     db.close();
   }
