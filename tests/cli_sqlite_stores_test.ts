@@ -394,7 +394,7 @@ Deno.test("the reply store upgrades Nym's first schema and skips malformed rows"
   });
 });
 
-Deno.test("a restarted run answers an anonymous peer with SURBs received before the restart", async () => {
+Deno.test("a restarted run answers an anonymous peer with SURBs received before the restart, and opens replies to its own", async () => {
   await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 2, logger: "silent" });
   const home = await Deno.makeTempDir();
   const env = (name: string) => (name === "NYM_HOME" ? home : undefined);
@@ -424,6 +424,15 @@ Deno.test("a restarted run answers an anonymous peer with SURBs received before 
     const anonymous = (await app.next()) as Uint8Array;
     assertEquals([anonymous[0], anonymous[1]], [0x01, 0x01]);
     const tag = anonymous.slice(2, 18);
+    // ...and bob writes to alice anonymously too, handing her 3 SURBs of his own.
+    app.ws.send(JSON.stringify({
+      type: "sendAnonymous",
+      recipient: alice.address,
+      message: "and who am I?",
+      replySurbs: 3,
+    }));
+    const { value: fromBob } = await aliceInbox.read();
+    assertEquals(fromBob?.kind, "repliable");
 
     // Stop bob: the SURBs are flushed into Nym's reply store.
     await app.close();
@@ -432,6 +441,7 @@ Deno.test("a restarted run answers an anonymous peer with SURBs received before 
     try {
       assertEquals(db.prepare("SELECT tag FROM reply_surb_sender").get()?.tag, tag);
       assertEquals(db.prepare("SELECT COUNT(*) AS n FROM reply_surb").get()?.n, 5);
+      assertEquals(db.prepare("SELECT COUNT(*) AS n FROM reply_key").get()?.n, 3);
     } finally {
       db.close();
     }
@@ -446,6 +456,11 @@ Deno.test("a restarted run answers an anonymous peer with SURBs received before 
     const { value: reply } = await aliceInbox.read();
     assertEquals(reply?.kind, "reply");
     assertEquals(new TextDecoder().decode(reply?.data), "still here");
+    // Alice answers through bob's SURBs from before his restart: his stored reply keys open it.
+    alice.reply(fromBob!.senderTag!, "you are bob, anonymously");
+    const received = (await app.next()) as Uint8Array;
+    assertEquals([received[0], received[1]], [0x01, 0x00]);
+    assertEquals(new TextDecoder().decode(received.subarray(10)), "you are bob, anonymously");
   } finally {
     aliceInbox.releaseLock();
     await app.close();
