@@ -133,6 +133,7 @@ export {
   type SeedTransport,
 } from "./seed_api.ts";
 export {
+  MAX_SEED_TCP_SESSIONS,
   SEED_TCP_WRITE_BUFFER,
   type SeedTcpEvent,
   type SeedTcpServer,

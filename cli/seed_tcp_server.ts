@@ -7,7 +7,7 @@
  * A malformed protobuf body is answered with an `exception` and the connection stays usable; a
  * length prefix that cannot be accepted (negative, over 1 MiB, an over-long varint) leaves the
  * stream unsynchronised: the held responses and an `exception` are written and the connection
- * is closed.
+ * is closed. At most {@linkcode MAX_SEED_TCP_SESSIONS} connections are served at once.
  *
  * @module
  */
@@ -26,6 +26,9 @@ import {
   SeedProtobufError,
   type SeedResponse,
 } from "./seed_protobuf.ts";
+
+/** Most TCP connections served at once (others are closed on accept). */
+export const MAX_SEED_TCP_SESSIONS = 16;
 
 /** Bytes of responses held before they are written without a `flush` (Go's bufio default). */
 export const SEED_TCP_WRITE_BUFFER = 4096;
@@ -183,6 +186,11 @@ export function serveSeedTcp(options: SeedTcpServerOptions): SeedTcpServer {
       const remote = `${addr.hostname}:${addr.port}`;
       if (closed || !isLoopbackAddress(addr.hostname)) {
         emit({ type: "refused", remote, reason: "only local applications may use this API" });
+        conn.close();
+        continue;
+      }
+      if (conns.size >= MAX_SEED_TCP_SESSIONS) {
+        emit({ type: "refused", remote, reason: `at most ${MAX_SEED_TCP_SESSIONS} connections` });
         conn.close();
         continue;
       }

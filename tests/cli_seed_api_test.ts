@@ -21,7 +21,7 @@ import {
   SeedProtobufError,
   type SeedProtobufErrorKind,
 } from "../cli/seed_protobuf.ts";
-import { serveSeedTcp } from "../cli/seed_tcp_server.ts";
+import { MAX_SEED_TCP_SESSIONS, serveSeedTcp } from "../cli/seed_tcp_server.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { ApiApp, FakeNativeClient } from "./_native_api_app.ts";
 import {
@@ -418,6 +418,41 @@ Deno.test("over TCP, a bad length prefix is answered with an exception and the c
     other.close();
   }
   assert(events.includes("framingError"));
+});
+
+Deno.test("the TCP server serves at most 16 connections; the next is closed until one leaves", async () => {
+  const refused: string[] = [];
+  let left!: () => void;
+  const oneLeft = new Promise<void>((resolve) => left = resolve);
+  const api = new SeedApi({ client: new SentLog() });
+  await using server = serveSeedTcp({
+    api,
+    onEvent: (event) => {
+      if (event.type === "refused") refused.push(event.reason);
+      if (event.type === "appDisconnected") left();
+    },
+  });
+  const apps: SeedTcpApp[] = [];
+  try {
+    for (let i = 0; i < MAX_SEED_TCP_SESSIONS; i++) {
+      const app = await SeedTcpApp.open(server.port);
+      apps.push(app);
+      await app.write(requests.flush()); // served: the server has accepted it
+      assertEquals((await app.read())!.field, RESPONSE.flush);
+    }
+    const extra = await SeedTcpApp.open(server.port);
+    assertEquals(await extra.read(), undefined);
+    extra.close();
+    assertEquals(refused, [`at most ${MAX_SEED_TCP_SESSIONS} connections`]);
+    apps.pop()!.close();
+    await oneLeft;
+    const later = await SeedTcpApp.open(server.port);
+    apps.push(later);
+    await later.write(requests.flush());
+    assertEquals((await later.read())?.field, RESPONSE.flush);
+  } finally {
+    for (const app of apps) app.close();
+  }
 });
 
 Deno.test("/mix serves protobuf binary frames, jsonpb and 0.x JSON; the modern API stays on /", async () => {
