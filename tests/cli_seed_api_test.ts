@@ -4,6 +4,9 @@
 import { defaultCrypto } from "../crypto/mod.ts";
 import { Recipient } from "../message/mod.ts";
 import { serveNativeApi } from "../cli/native_api_server.ts";
+import { listPublicClients } from "../cli/seed_directory.ts";
+import { startDirectory } from "../localnet/directory/mod.ts";
+import { PublicClients } from "../localnet/directory/public_clients.ts";
 import { SeedApi, type SeedApiEvent, seedClientConfig } from "../cli/seed_api.ts";
 import { toBase58 } from "../internal/encoding.ts";
 import { decodeSeedText, encodeSeedJsonpb, SeedJsonError } from "../cli/seed_json.ts";
@@ -506,4 +509,62 @@ Deno.test("/mix serves protobuf binary frames, jsonpb and 0.x JSON; the modern A
     await server.close();
     fake.end();
   }
+});
+
+Deno.test("the localnet directory's opt-in client list refuses malformed posts and stays bounded", async () => {
+  const directory = startDirectory({
+    nodes: [],
+    rewardedSet: {
+      epochId: 1,
+      entryGateways: [],
+      exitGateways: [],
+      layer1: [],
+      layer2: [],
+      layer3: [],
+    },
+  });
+  try {
+    const url = new URL("v1/localnet/clients", directory.url);
+    const post = (body: string) =>
+      fetch(url, { method: "POST", body, headers: { "content-type": "application/json" } });
+    assertEquals(await (await fetch(url)).json(), { clients: [] });
+    for (const body of ["", "{", "[]", `{"address":5}`, `{"address":"nope"}`, "null"]) {
+      const response = await post(body);
+      assertEquals(response.status, 400, body);
+      await response.body?.cancel();
+    }
+    const big = await post(JSON.stringify({ address: "x".repeat(5000) }));
+    assertEquals(big.status, 413);
+    await big.body?.cancel();
+    // no length announced: read up to the cap, then refused
+    const streamed = await fetch(url, {
+      method: "POST",
+      body: new Blob(["x".repeat(5000)]).stream(),
+    });
+    assertEquals(streamed.status, 413);
+    await streamed.body?.cancel();
+    const put = await fetch(url, { method: "PUT", body: "{}" });
+    assertEquals(put.status, 405);
+    await put.body?.cancel();
+    for (const address of [ALICE, BOB, ALICE]) {
+      await (await post(JSON.stringify({ address }))).text();
+    }
+    assertEquals(await listPublicClients([directory.url]), [BOB, ALICE]);
+    // a directory without the list (as Nym's nym-api) gives an empty list
+    assertEquals(
+      await listPublicClients(
+        ["http://127.0.0.1:1/"],
+        () => Promise.resolve(new Response("", { status: 404 })),
+      ),
+      [],
+    );
+  } finally {
+    await directory.close();
+  }
+  const small = new PublicClients(2);
+  for (const address of [ALICE, BOB, ALICE, BOB]) small.add(address);
+  assertEquals(small.addresses, [ALICE, BOB]);
+  small.add(new Recipient(point(7), key(8), point(9)).toString());
+  assertEquals(small.addresses.length, 2);
+  assertEquals(small.addresses[0], BOB);
 });

@@ -13,6 +13,31 @@ export const MAX_PUBLIC_CLIENTS = 1000;
 /** Largest `POST` body read, in bytes. */
 const MAX_BODY = 4096;
 
+/** The body as text, or `undefined` (and the rest cancelled) once it passes MAX_BODY bytes. */
+async function readCapped(request: Request): Promise<string | undefined> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_BODY) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -65,10 +90,10 @@ export class PublicClients {
       await request.body?.cancel();
       return json({ message: `body over ${MAX_BODY} bytes` }, 413);
     }
+    const text = await readCapped(request);
+    if (text === undefined) return json({ message: `body over ${MAX_BODY} bytes` }, 413);
     let address: unknown;
     try {
-      const text = await request.text();
-      if (text.length > MAX_BODY) return json({ message: `body over ${MAX_BODY} bytes` }, 413);
       address = (JSON.parse(text) as { address?: unknown })?.address;
       if (typeof address !== "string") throw new Error("no address");
       this.add(address);
