@@ -192,7 +192,7 @@ export class FileClientStorage implements ClientStorage {
         }
         const value = getValue(db, key);
         return value === undefined ? undefined : Uint8Array.from(value);
-      }, undefined);
+      }, { readOnly: true });
     });
   }
 
@@ -255,7 +255,7 @@ export class FileClientStorage implements ClientStorage {
           registeredAt: row.registeredAt,
           ...(row.listener !== UNKNOWN_LISTENER ? { listener: row.listener } : {}),
         };
-      }, undefined)
+      }, { readOnly: true })
     );
   }
 
@@ -282,12 +282,15 @@ export class FileClientStorage implements ClientStorage {
   }
 
   /** Opens the database (migrating it, and the JSON of earlier versions once), runs `fn`. */
-  async #withDatabase<T>(fn: (db: DatabaseSync) => T, absent?: T): Promise<T> {
+  async #withDatabase<T>(
+    fn: (db: DatabaseSync) => T,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T | undefined> {
     const path = this.paths.registrationDatabase;
     const legacy = await this.#readLegacy();
     const missing = !(await exists(path));
     // reading from a database that does not exist yet creates nothing
-    if (missing && legacy === undefined && arguments.length > 1) return absent as T;
+    if (missing && legacy === undefined && options.readOnly) return undefined;
     const created = legacy !== undefined || missing;
     if (missing) await Deno.mkdir(dirname(path), { recursive: true });
     const db = await openGatewaysDatabase(path);
