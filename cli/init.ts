@@ -127,15 +127,16 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   const listener = await gatewayListener(config, registration.gatewayId, options.forceTls);
   if (listener) await storage.setGatewayListener(registration.gatewayId, listener);
   await new SqliteReplyStore(config.storage_paths.reply_surb_database).create();
-  await Deno.mkdir(dirs.configDir, { recursive: true });
-  await Deno.writeTextFile(dirs.configFile, configToToml(config));
   if (options.public) {
+    // before the config is written, so that a refused --public can simply be run again
     try {
       await publishClient(config.client.nym_api_urls[0], address);
     } catch (error) {
       throw new CliError("input", `--public: ${(error as Error).message}`, { cause: error });
     }
   }
+  await Deno.mkdir(dirs.configDir, { recursive: true });
+  await Deno.writeTextFile(dirs.configFile, configToToml(config));
   return {
     config,
     configFile: dirs.configFile,

@@ -4,7 +4,7 @@
 import { defaultCrypto } from "../crypto/mod.ts";
 import { Recipient } from "../message/mod.ts";
 import { serveNativeApi } from "../cli/native_api_server.ts";
-import { listPublicClients } from "../cli/seed_directory.ts";
+import { listPublicClients, publishClient } from "../cli/seed_directory.ts";
 import { startDirectory } from "../localnet/directory/mod.ts";
 import { PublicClients } from "../localnet/directory/public_clients.ts";
 import { SeedApi, type SeedApiEvent, seedClientConfig } from "../cli/seed_api.ts";
@@ -25,7 +25,7 @@ import {
   type SeedProtobufErrorKind,
 } from "../cli/seed_protobuf.ts";
 import { MAX_SEED_TCP_SESSIONS, serveSeedTcp } from "../cli/seed_tcp_server.ts";
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 import { ApiApp, FakeNativeClient } from "./_native_api_app.ts";
 import {
   detailsId,
@@ -550,7 +550,13 @@ Deno.test("the localnet directory's opt-in client list refuses malformed posts a
       await (await post(JSON.stringify({ address }))).text();
     }
     assertEquals(await listPublicClients([directory.url]), [BOB, ALICE]);
-    // a directory without the list (as Nym's nym-api) gives an empty list
+    // a directory without the list (as Nym's nym-api): nothing to publish to, an empty list
+    const notFound = () => Promise.resolve(new Response("", { status: 404 }));
+    const refusal = await assertRejects(
+      () => publishClient("https://nym.example/api/", ALICE, notFound),
+      Error,
+    );
+    assert(refusal.message.includes("lists no clients"), refusal.message);
     assertEquals(
       await listPublicClients(
         ["http://127.0.0.1:1/"],
