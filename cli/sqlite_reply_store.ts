@@ -283,21 +283,23 @@ export class SqliteReplyStore implements ReplyPersistence {
       tag: unknown;
       last_sent: unknown;
     }[];
-    const surbsOf = db.prepare(
-      "SELECT reply_surb FROM reply_surb WHERE reply_surb_sender_id = ? ORDER BY rowid",
-    );
+    const bySender = new Map<number, ReplySurbBytes[]>();
+    const rows = db.prepare(
+      "SELECT reply_surb_sender_id AS sender, reply_surb AS blob FROM reply_surb ORDER BY rowid",
+    ).all() as { sender: number; blob: unknown }[];
+    for (const { sender, blob } of rows) {
+      if (!(blob instanceof Uint8Array) || blob.length <= SURB_KEY_LENGTH) continue;
+      const list = bySender.get(Number(sender)) ?? [];
+      list.push({
+        encryptionKey: blob.subarray(0, SURB_KEY_LENGTH),
+        surb: blob.subarray(SURB_KEY_LENGTH),
+      });
+      bySender.set(Number(sender), list);
+    }
     const receivedSurbs = senders.flatMap((sender) => {
       if (!(sender.tag instanceof Uint8Array) || sender.tag.length !== 16) return [];
       if (!(parseTime(sender.last_sent) >= cutoff)) return [];
-      const surbs: ReplySurbBytes[] = [];
-      for (const row of surbsOf.all(sender.id) as { reply_surb: unknown }[]) {
-        const blob = row.reply_surb;
-        if (!(blob instanceof Uint8Array) || blob.length <= SURB_KEY_LENGTH) continue;
-        surbs.push({
-          encryptionKey: blob.slice(0, SURB_KEY_LENGTH),
-          surb: blob.slice(SURB_KEY_LENGTH),
-        });
-      }
+      const surbs = bySender.get(Number(sender.id)) ?? [];
       return surbs.length > 0
         ? [{ senderTag: sender.tag, surbs: surbs.slice(-MAX_SURBS_PER_SENDER) }]
         : [];
