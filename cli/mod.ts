@@ -45,6 +45,7 @@ export {
 } from "./native_api_responses.ts";
 export {
   connectionLane,
+  MAX_MIX_SESSIONS,
   type NativeApiClient,
   type NativeApiEvent,
   type NativeApiServer,

@@ -3,7 +3,7 @@
 // with a fake client behind them.
 import { defaultCrypto } from "../crypto/mod.ts";
 import { Recipient } from "../message/mod.ts";
-import { serveNativeApi } from "../cli/native_api_server.ts";
+import { MAX_MIX_SESSIONS, serveNativeApi } from "../cli/native_api_server.ts";
 import { listPublicClients, publishClient } from "../cli/seed_directory.ts";
 import { startDirectory } from "../localnet/directory/mod.ts";
 import { PublicClients } from "../localnet/directory/public_clients.ts";
@@ -573,4 +573,39 @@ Deno.test("the localnet directory's opt-in client list refuses malformed posts a
   small.add(new Recipient(point(7), key(8), point(9)).toString());
   assertEquals(small.addresses.length, 2);
   assertEquals(small.addresses[0], BOB);
+});
+
+Deno.test("/mix serves at most 16 connections at once and refuses plain HTTP", async () => {
+  const fake = new FakeNativeClient(ALICE);
+  const server = serveNativeApi({
+    client: fake,
+    port: 0,
+    seed: new SeedApi({ client: new SentLog() }),
+  });
+  const apps: ApiApp[] = [];
+  try {
+    for (let i = 0; i < MAX_MIX_SESSIONS; i++) apps.push(await ApiApp.open(`${server.url}/mix`));
+    const refused = await fetch(`${server.url.replace("ws:", "http:")}/mix`, {
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    assertEquals(refused.status, 409);
+    await refused.body?.cancel();
+    const plain = await fetch(`${server.url.replace("ws:", "http:")}/mix`);
+    assertEquals(plain.status, 426);
+    await plain.body?.cancel();
+    // the ones admitted all answer
+    for (const app of apps) app.ws.send(`{"type":"ownDetails"}`);
+    for (const app of apps) {
+      assertEquals(JSON.parse((await app.next()) as string).address, ALICE);
+    }
+  } finally {
+    for (const app of apps) await app.close();
+    await server.close();
+    fake.end();
+  }
 });
