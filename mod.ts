@@ -34,6 +34,12 @@ export {
 } from "./client/mixnet_client.ts";
 export { MissingWebSocketError } from "./client/_validate.ts";
 export { type ClientStorage, MemoryStorage } from "./client/storage.ts";
+export type {
+  ReplyPersistence,
+  ReplySnapshot,
+  StoredReplyKey,
+  StoredSenderSurbs,
+} from "./client/reply_persistence.ts";
 export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
 export type { MixnetClientStats } from "./client/mixnet_client.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";

@@ -11,11 +11,14 @@ import {
   parseConfig,
 } from "./config.ts";
 import { FileClientStorage } from "./file_storage.ts";
+import { SqliteReplyStore } from "./sqlite_reply_store.ts";
 
 export interface LoadedClient {
   readonly dirs: ClientDirectories;
   readonly config: NativeClientConfig;
   readonly storage: FileClientStorage;
+  /** Nym's `persistent_reply_store.sqlite`: reply SURBs and keys across restarts. */
+  readonly replyStore: SqliteReplyStore;
 }
 
 /** Reads client `id`'s config and checks that `init` registered it with a gateway. */
@@ -41,11 +44,12 @@ export async function loadClient(
   if (!(await storage.registration())) {
     throw new CliError(
       "not-registered",
-      `client "${id}" has no gateway registration in ${storage.paths.registrationFile}: ` +
+      `client "${id}" has no gateway registration in ${storage.paths.registrationDatabase}: ` +
         "run init again (with --force)",
     );
   }
-  return { dirs, config, storage };
+  const replyStore = new SqliteReplyStore(config.storage_paths.reply_surb_database);
+  return { dirs, config, storage, replyStore };
 }
 
 /**

@@ -7,58 +7,48 @@
  * | `identity-secret-key` | `private_identity.pem` (ED25519 PRIVATE KEY) + `public_identity.pem` |
  * | `encryption-secret-key` | `private_encryption.pem` (X25519 PRIVATE KEY) + `public_encryption.pem` |
  * | `ack-key` | `ack_key.pem` (AES-128-CTR ACKNOWLEDGEMENTS KEY) |
- * | `gateway`, `gateway-shared-key/<hex>`, anything else | `gateways_registrations.json` |
+ * | `gateway`, `gateway-shared-key/<hex>` | `gateways_registrations.sqlite` (Nym's tables) |
+ * | anything else | `gateways_registrations.sqlite`, table `nym_mixnet_ts_value` |
  *
- * The key files are byte-compatible with Nym's (same PEM types, raw key bytes, mode 0600), so
- * `nym-client` can read the identity this client created and vice versa. Nym keeps gateway
- * registrations in an SQLite database (`gateways_registrations.sqlite`: tables
- * `registered_gateway`, `active_gateway`, `remote_gateway_details`); this pure-TypeScript client
- * keeps the same facts (active gateway, gateway id, derived AES-256-GCM-SIV key, registration
- * time) in a small JSON file beside it, named after the configured database with a `.json`
- * extension. A registration made by one program is therefore not seen by the other.
+ * The key files are byte-compatible with Nym's (same PEM types, raw key bytes, mode 0600) and
+ * the registrations live in Nym's SQLite database with Nym's schema and migrations
+ * (`common/client-core/gateways-storage`), so `nym-client` uses the identity and registration
+ * this client created and vice versa. Registrations that earlier versions of this client kept in
+ * `gateways_registrations.json` are moved into the database once (the file is then renamed
+ * `gateways_registrations.json.migrated`).
  *
  * @module
  */
 import type { ClientStorage } from "../client/storage.ts";
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { constantTimeEqual, fromHex, toHex } from "../internal/bytes.ts";
-import { fromBase58, fromBase64, toBase58, toBase64 } from "../internal/encoding.ts";
+import { fromBase58, fromBase64, toBase58 } from "../internal/encoding.ts";
+import type { DatabaseSync } from "node:sqlite";
+import {
+  activeGateway,
+  deleteValue,
+  getValue,
+  openGatewaysDatabase,
+  registration as registrationRow,
+  removeRegistration,
+  setActiveGateway,
+  setValue,
+  storeListener,
+  storeRegistration,
+  UNKNOWN_LISTENER,
+} from "./_gateways_database.ts";
 import type { ClientKeyPaths, NativeClientConfig } from "./config.ts";
 import { decodePem, encodePem, PEM_TYPES } from "./pem.ts";
+import { StorageFileError } from "./storage_file_error.ts";
 
-/** Why a stored file could not be used. */
-export type StorageFileErrorKind = "pem" | "length" | "mismatch" | "format";
-
-/**
- * A key or registration file that exists but cannot be used.
- *
- * @example
- * ```ts
- * import { StorageFileError } from "./file_storage.ts";
- * console.log(new StorageFileError("length", "/k.pem", "wrong length").kind); // "length"
- * ```
- */
-export class StorageFileError extends Error {
-  /** The category of the failure. */
-  readonly kind: StorageFileErrorKind;
-  /** The file at fault. */
-  readonly file: string;
-
-  /** Builds an error of `kind` about `file`. */
-  constructor(kind: StorageFileErrorKind, file: string, message: string, options?: {
-    cause?: unknown;
-  }) {
-    super(`${file}: ${message}`, options);
-    this.name = "StorageFileError";
-    this.kind = kind;
-    this.file = file;
-  }
-}
+export { StorageFileError, type StorageFileErrorKind } from "./storage_file_error.ts";
 
 /** Where {@linkcode FileClientStorage} keeps things. */
 export interface FileStoragePaths extends ClientKeyPaths {
-  /** The JSON file with the gateway registration (and any other key). */
-  readonly registrationFile: string;
+  /** Nym's `gateways_registrations.sqlite` (and our other values). */
+  readonly registrationDatabase: string;
+  /** Where earlier versions kept registrations as JSON; moved into the database once. */
+  readonly legacyRegistrationFile: string;
 }
 
 /** Options of {@linkcode FileClientStorage}. */
@@ -69,13 +59,15 @@ export interface FileClientStorageOptions {
   readonly now?: () => number;
 }
 
-interface RegisteredGateway {
+/** One registration in the JSON file of earlier versions. */
+export interface RegisteredGateway {
   gateway_id_bs58: string;
   derived_aes256_gcm_siv_key_bs58: string;
   registration_timestamp: string;
 }
 
-interface RegistrationFile {
+/** The JSON registrations file of earlier versions. */
+export interface RegistrationFile {
   format: typeof FORMAT;
   active_gateway: string | null;
   registered_gateways: RegisteredGateway[];
@@ -147,15 +139,15 @@ export class FileClientStorage implements ClientStorage {
   }
 
   /**
-   * Storage on the files a config names; the registration JSON sits beside the configured
-   * `gateway_registrations` database.
+   * Storage on the files a config names; the JSON registrations of earlier versions are looked
+   * for beside the configured `gateway_registrations` database.
    *
    * @example
    * ```ts
    * import { FileClientStorage } from "./file_storage.ts";
    * import { newConfig } from "./config.ts";
    * const storage = FileClientStorage.fromConfig(newConfig("alice", "/data"));
-   * console.log(storage.paths.registrationFile); // "/data/gateways_registrations.json"
+   * console.log(storage.paths.registrationDatabase); // "/data/gateways_registrations.sqlite"
    * ```
    */
   static fromConfig(
@@ -167,7 +159,11 @@ export class FileClientStorage implements ClientStorage {
     const dot = database.lastIndexOf(".");
     const stem = dot > slash + 1 ? database.slice(0, dot) : database;
     return new FileClientStorage(
-      { ...config.storage_paths.keys, registrationFile: `${stem}.json` },
+      {
+        ...config.storage_paths.keys,
+        registrationDatabase: database,
+        legacyRegistrationFile: `${stem}.json`,
+      },
       options,
     );
   }
@@ -177,28 +173,26 @@ export class FileClientStorage implements ClientStorage {
     return this.#locked(async () => {
       const keyFile = this.#keys[key];
       if (keyFile) return await this.#readKey(keyFile);
-      const file = await this.#readRegistrations();
-      if (key === "gateway") {
-        return file.active_gateway === null
-          ? undefined
-          : this.#decode58(file.active_gateway, "active_gateway");
-      }
-      if (key.startsWith(SHARED_KEY_PREFIX)) {
-        const id = this.#gatewayName(key);
-        const entry = file.registered_gateways.find((g) => g.gateway_id_bs58 === id);
-        return entry
-          ? this.#decode58(entry.derived_aes256_gcm_siv_key_bs58, "derived key")
-          : undefined;
-      }
-      const value = file.other[key];
-      if (value === undefined) return undefined;
-      try {
-        return fromBase64(value);
-      } catch (cause) {
-        throw new StorageFileError("format", this.paths.registrationFile, `bad value of ${key}`, {
-          cause,
-        });
-      }
+      return await this.#withDatabase((db) => {
+        if (key === "gateway") {
+          const active = activeGateway(db);
+          return active === undefined ? undefined : this.#decode58(active, "active gateway");
+        }
+        if (key.startsWith(SHARED_KEY_PREFIX)) {
+          const row = registrationRow(db, this.#gatewayName(key));
+          if (!row) return undefined;
+          if (!(row.sharedKey instanceof Uint8Array)) {
+            throw new StorageFileError(
+              "format",
+              this.paths.registrationDatabase,
+              "derived_aes256_gcm_siv_key is not a BLOB",
+            );
+          }
+          return row.sharedKey.slice();
+        }
+        const value = getValue(db, key);
+        return value === undefined ? undefined : Uint8Array.from(value);
+      }, { readOnly: true });
     });
   }
 
@@ -207,22 +201,11 @@ export class FileClientStorage implements ClientStorage {
     return this.#locked(async () => {
       const keyFile = this.#keys[key];
       if (keyFile) return await this.#writeKey(keyFile, value);
-      await this.#updateRegistrations((file) => {
-        if (key === "gateway") {
-          file.active_gateway = toBase58(value);
-        } else if (key.startsWith(SHARED_KEY_PREFIX)) {
-          const id = this.#gatewayName(key);
-          const entry: RegisteredGateway = {
-            gateway_id_bs58: id,
-            derived_aes256_gcm_siv_key_bs58: toBase58(value),
-            registration_timestamp: new Date(this.#now()).toISOString(),
-          };
-          const index = file.registered_gateways.findIndex((g) => g.gateway_id_bs58 === id);
-          if (index < 0) file.registered_gateways.push(entry);
-          else file.registered_gateways[index] = entry;
-        } else {
-          file.other[key] = toBase64(value);
-        }
+      await this.#withDatabase((db) => {
+        if (key === "gateway") setActiveGateway(db, toBase58(value));
+        else if (key.startsWith(SHARED_KEY_PREFIX)) {
+          storeRegistration(db, this.#gatewayName(key), value, new Date(this.#now()));
+        } else setValue(db, key, value);
       });
     });
   }
@@ -236,24 +219,18 @@ export class FileClientStorage implements ClientStorage {
         if (keyFile.publicPath) await removeIfPresent(keyFile.publicPath);
         return;
       }
-      await this.#updateRegistrations((file) => {
-        if (key === "gateway") {
-          file.active_gateway = null;
-        } else if (key.startsWith(SHARED_KEY_PREFIX)) {
-          const id = this.#gatewayName(key);
-          file.registered_gateways = file.registered_gateways.filter((g) =>
-            g.gateway_id_bs58 !== id
-          );
-        } else {
-          delete file.other[key];
-        }
+      await this.#withDatabase((db) => {
+        if (key === "gateway") setActiveGateway(db, null);
+        else if (key.startsWith(SHARED_KEY_PREFIX)) removeRegistration(db, this.#gatewayName(key));
+        else deleteValue(db, key);
       });
     });
   }
 
   /**
-   * The active gateway (base58) and when this client registered with it; `undefined` until a
-   * registration completed (a shared key is stored for the active gateway).
+   * The active gateway (base58), when this client registered with it and where it listens (if
+   * known); `undefined` until a registration completed (a shared key is stored for the active
+   * gateway).
    *
    * @example
    * ```ts
@@ -265,14 +242,87 @@ export class FileClientStorage implements ClientStorage {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  registration(): Promise<{ gatewayId: string; registeredAt: string } | undefined> {
-    return this.#locked(async () => {
-      const file = await this.#readRegistrations();
-      const entry = file.registered_gateways.find((g) => g.gateway_id_bs58 === file.active_gateway);
-      return entry
-        ? { gatewayId: entry.gateway_id_bs58, registeredAt: entry.registration_timestamp }
-        : undefined;
-    });
+  registration(): Promise<
+    { gatewayId: string; registeredAt: string; listener?: string } | undefined
+  > {
+    return this.#locked(() =>
+      this.#withDatabase((db) => {
+        const active = activeGateway(db);
+        const row = active === undefined ? undefined : registrationRow(db, active);
+        if (!row) return undefined;
+        return {
+          gatewayId: row.gatewayId,
+          registeredAt: row.registeredAt,
+          ...(row.listener !== UNKNOWN_LISTENER ? { listener: row.listener } : {}),
+        };
+      }, { readOnly: true })
+    );
+  }
+
+  /**
+   * Records where the registered gateway `gatewayId` (base58) listens, as Nym keeps it for its
+   * own client (`gateway_listener`, `fallback_listener`, fresh for 7 days).
+   *
+   * @example
+   * ```ts
+   * import { FileClientStorage } from "./file_storage.ts";
+   * import { newConfig } from "./config.ts";
+   * const dir = await Deno.makeTempDir();
+   * const storage = FileClientStorage.fromConfig(newConfig("alice", dir));
+   * await storage.setGatewayListener("unknown", "ws://127.0.0.1:9000/"); // no registration: no-op
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  setGatewayListener(gatewayId: string, listener: string, fallback?: string): Promise<void> {
+    return this.#locked(() =>
+      this.#withDatabase((db) =>
+        storeListener(db, gatewayId, listener, fallback ?? null, new Date(this.#now()))
+      )
+    );
+  }
+
+  /** Opens the database (migrating it, and the JSON of earlier versions once), runs `fn`. */
+  async #withDatabase<T>(
+    fn: (db: DatabaseSync) => T,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T | undefined> {
+    const path = this.paths.registrationDatabase;
+    const legacy = await this.#readLegacy();
+    const missing = !(await exists(path));
+    // reading from a database that does not exist yet creates nothing
+    if (missing && legacy === undefined && options.readOnly) return undefined;
+    const created = legacy !== undefined || missing;
+    if (missing) await Deno.mkdir(dirname(path), { recursive: true });
+    const db = await openGatewaysDatabase(path);
+    try {
+      if (created && Deno.build.os !== "windows") await Deno.chmod(path, 0o600);
+      try {
+        if (legacy) {
+          importLegacy(
+            db,
+            legacy,
+            (text, what) => this.#decode58(text, what, this.paths.legacyRegistrationFile),
+          );
+          await Deno.rename(
+            this.paths.legacyRegistrationFile,
+            `${this.paths.legacyRegistrationFile}.migrated`,
+          );
+        }
+        return fn(db);
+      } catch (cause) {
+        if (cause instanceof StorageFileError) throw cause;
+        throw new StorageFileError("format", path, (cause as Error).message, { cause });
+      }
+    } finally {
+      db.close();
+    }
+  }
+
+  async #readLegacy(): Promise<RegistrationFile | undefined> {
+    const text = await readIfPresent(this.paths.legacyRegistrationFile);
+    return text === undefined
+      ? undefined
+      : parseLegacyRegistrations(text, this.paths.legacyRegistrationFile);
   }
 
   #locked<T>(fn: () => Promise<T>): Promise<T> {
@@ -286,13 +336,13 @@ export class FileClientStorage implements ClientStorage {
     return toBase58(fromHex(hex));
   }
 
-  #decode58(text: string, what: string): Uint8Array {
+  #decode58(text: string, what: string, file = this.paths.registrationDatabase): Uint8Array {
     try {
       return fromBase58(text);
     } catch (cause) {
       throw new StorageFileError(
         "format",
-        this.paths.registrationFile,
+        file,
         `${what} is not base58`,
         { cause },
       );
@@ -345,41 +395,86 @@ export class FileClientStorage implements ClientStorage {
     }
     await writeAtomic(keyFile.privatePath, encodePem(keyFile.privateType, value));
   }
+}
 
-  async #readRegistrations(): Promise<RegistrationFile> {
-    const path = this.paths.registrationFile;
-    const text = await readIfPresent(path);
-    if (text === undefined) {
-      return { format: FORMAT, active_gateway: null, registered_gateways: [], other: {} };
-    }
-    let json: Partial<RegistrationFile>;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw new StorageFileError("format", path, "is not JSON", { cause });
-    }
-    const isString = (v: unknown) => typeof v === "string";
-    const gateways = json?.registered_gateways;
-    if (
-      json?.format !== FORMAT ||
-      !(json.active_gateway === null || isString(json.active_gateway)) ||
-      !Array.isArray(gateways) ||
-      !gateways.every((g) =>
-        g && isString(g.gateway_id_bs58) && isString(g.derived_aes256_gcm_siv_key_bs58) &&
-        isString(g.registration_timestamp)
-      ) ||
-      typeof json.other !== "object" || json.other === null ||
-      !Object.values(json.other).every(isString)
-    ) {
-      throw new StorageFileError("format", path, `is not a ${FORMAT} file`);
-    }
-    return json as RegistrationFile;
+/**
+ * Reads the JSON registrations of earlier versions; throws {@linkcode StorageFileError}.
+ *
+ * @example
+ * ```ts
+ * import { parseLegacyRegistrations } from "./file_storage.ts";
+ * const text = '{"format":"nym-mixnet-ts/gateway-registrations/v1","active_gateway":null,' +
+ *   '"registered_gateways":[],"other":{}}';
+ * console.log(parseLegacyRegistrations(text, "r.json").active_gateway); // null
+ * ```
+ */
+export function parseLegacyRegistrations(text: string, path: string): RegistrationFile {
+  let json: Partial<RegistrationFile>;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new StorageFileError("format", path, "is not JSON", { cause });
   }
+  const isString = (v: unknown) => typeof v === "string";
+  const gateways = json?.registered_gateways;
+  if (
+    json?.format !== FORMAT ||
+    !(json.active_gateway === null || isString(json.active_gateway)) ||
+    !Array.isArray(gateways) ||
+    !gateways.every((g) =>
+      g && isString(g.gateway_id_bs58) && isString(g.derived_aes256_gcm_siv_key_bs58) &&
+      isString(g.registration_timestamp)
+    ) ||
+    typeof json.other !== "object" || json.other === null || Array.isArray(json.other) ||
+    !Object.values(json.other).every(isString)
+  ) {
+    throw new StorageFileError("format", path, `is not a ${FORMAT} file`);
+  }
+  return json as RegistrationFile;
+}
 
-  async #updateRegistrations(change: (file: RegistrationFile) => void): Promise<void> {
-    const file = await this.#readRegistrations();
-    change(file);
-    await writeAtomic(this.paths.registrationFile, JSON.stringify(file, null, 2) + "\n");
+function importLegacy(
+  db: DatabaseSync,
+  file: RegistrationFile,
+  decode58: (text: string, what: string) => Uint8Array,
+): void {
+  for (const gateway of file.registered_gateways) {
+    decode58(gateway.gateway_id_bs58, "gateway_id_bs58");
+    const at = new Date(gateway.registration_timestamp);
+    storeRegistration(
+      db,
+      gateway.gateway_id_bs58,
+      decode58(gateway.derived_aes256_gcm_siv_key_bs58, "derived key"),
+      Number.isNaN(at.getTime()) ? new Date() : at,
+    );
+  }
+  if (file.active_gateway !== null) {
+    decode58(file.active_gateway, "active_gateway");
+    setActiveGateway(db, file.active_gateway);
+  }
+  for (const [key, value] of Object.entries(file.other)) {
+    try {
+      setValue(db, key, fromBase64(value));
+    } catch (cause) {
+      throw new StorageFileError("format", "gateways_registrations.json", `bad value of ${key}`, {
+        cause,
+      });
+    }
+  }
+}
+
+function dirname(path: string): string {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return slash > 0 ? path.slice(0, slash) : ".";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
 }
 

@@ -13,6 +13,8 @@ import { CliError } from "./cli_error.ts";
 import type { CliIo } from "./cli_io.ts";
 import { clientDirectories, configToToml, type NativeClientConfig, newConfig } from "./config.ts";
 import { FileClientStorage } from "./file_storage.ts";
+import { publishClient } from "./seed_directory.ts";
+import { SqliteReplyStore } from "./sqlite_reply_store.ts";
 
 /** Options of {@linkcode initClient}. */
 export interface InitOptions {
@@ -36,6 +38,8 @@ export interface InitOptions {
   readonly latencyBasedSelection?: boolean;
   /** Connect to the gateway with `wss://`. */
   readonly forceTls?: boolean;
+  /** Add the address to the localnet directory's opt-in list (the seed API's `getClients`). */
+  readonly public?: boolean;
   /** Environment (for `NYM_HOME`, `NYM_HOME_DIR`, `HOME`). */
   readonly env: (name: string) => string | undefined;
   /** Aborts the topology fetch. */
@@ -89,7 +93,13 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   const storage = FileClientStorage.fromConfig(config);
   if (options.force) {
     const { keys } = config.storage_paths;
-    const files = [dirs.configFile, ...Object.values(keys), storage.paths.registrationFile];
+    const files = [
+      dirs.configFile,
+      ...Object.values(keys),
+      storage.paths.registrationDatabase,
+      storage.paths.legacyRegistrationFile,
+      config.storage_paths.reply_surb_database,
+    ];
     for (const file of files) {
       await Deno.remove(file).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -115,6 +125,17 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
   if (!registration) {
     throw new CliError("not-registered", "the gateway registration was not stored");
   }
+  const listener = await gatewayListener(config, registration.gatewayId, options.forceTls);
+  if (listener) await storage.setGatewayListener(registration.gatewayId, listener);
+  await new SqliteReplyStore(config.storage_paths.reply_surb_database).create();
+  if (options.public) {
+    // before the config is written, so that a refused --public can simply be run again
+    try {
+      await publishClient(config.client.nym_api_urls[0], address);
+    } catch (error) {
+      throw new CliError("input", `--public: ${(error as Error).message}`, { cause: error });
+    }
+  }
   await Deno.mkdir(dirs.configDir, { recursive: true });
   await Deno.writeTextFile(dirs.configFile, configToToml(config));
   return {
@@ -122,7 +143,7 @@ export async function initClient(options: InitOptions): Promise<InitResult> {
     configFile: dirs.configFile,
     address,
     gatewayId: registration.gatewayId,
-    gatewayListener: await gatewayListener(config, registration.gatewayId, options.forceTls),
+    gatewayListener: listener,
     registeredAt: registration.registeredAt,
   };
 }
@@ -179,6 +200,7 @@ Options:
   --no-cover                 no cover traffic and no Poisson delay (debugging only)
   --fastmode                 higher traffic rate, 10 ms per hop (debugging only)
   --force                    replace an existing client of this id (new identity)
+  --public                   list the address at the localnet directory (seed getClients)
   --output <text|json>       result format (default text)`;
 
 /**
@@ -195,7 +217,14 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
   const parsed = parseArgs(args, {
     string: ["id", "gateway", "port", "host", "output"],
     list: ["nym-api", "nym-apis"],
-    boolean: ["force", "no-cover", "fastmode", "latency-based-selection", "force-tls-gateway"],
+    boolean: [
+      "force",
+      "no-cover",
+      "fastmode",
+      "latency-based-selection",
+      "force-tls-gateway",
+      "public",
+    ],
   });
   const id = parsed.strings.id;
   if (id === undefined) throw new ArgsError("--id is required");
@@ -219,6 +248,7 @@ export async function initCommand(args: readonly string[], io: CliIo): Promise<n
     fastMode: parsed.booleans.fastmode,
     latencyBasedSelection: parsed.booleans["latency-based-selection"],
     forceTls: parsed.booleans["force-tls-gateway"],
+    public: parsed.booleans.public,
     env: io.env,
     signal: io.signal,
   });

@@ -15,7 +15,14 @@ import { describeError } from "./_hints.ts";
 import { type CliIo, denoIo, shutdownSignal } from "./cli_io.ts";
 import { INIT_USAGE, initCommand } from "./init.ts";
 import { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
-import { RUN_USAGE, runCommand } from "./run.ts";
+import {
+  RUN_USAGE,
+  runCommand,
+  TCPSOCKET_USAGE,
+  tcpsocketCommand,
+  WEBSOCKET_USAGE,
+  websocketCommand,
+} from "./run.ts";
 import { SEND_USAGE, sendCommand } from "./send.ts";
 
 const COMMANDS: Record<
@@ -25,6 +32,8 @@ const COMMANDS: Record<
   init: { run: initCommand, usage: INIT_USAGE },
   run: { run: runCommand, usage: RUN_USAGE },
   send: { run: sendCommand, usage: SEND_USAGE },
+  websocket: { run: websocketCommand, usage: WEBSOCKET_USAGE },
+  tcpsocket: { run: tcpsocketCommand, usage: TCPSOCKET_USAGE },
   localnet: { run: localnetCommand, usage: LOCALNET_USAGE },
 };
 
@@ -35,6 +44,8 @@ Commands:
   init       create a client: keys, gateway registration, config.toml
   run        run a client and serve the native WebSocket API
   send       send one message and wait for its delivery
+  websocket  run a client with the seed's socket API on ws://…/mix (pull mode)
+  tcpsocket  run a client with the seed's TCP socket API (length-prefixed protobuf)
   localnet   run a Nym network on loopback
 
 Files live in $NYM_HOME/clients/<id>/ (default $HOME/.nym/clients/<id>/).

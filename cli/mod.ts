@@ -45,6 +45,7 @@ export {
 } from "./native_api_responses.ts";
 export {
   connectionLane,
+  MAX_MIX_SESSIONS,
   type NativeApiClient,
   type NativeApiEvent,
   type NativeApiServer,
@@ -92,10 +93,73 @@ export {
   type SendOnceResult,
 } from "./send.ts";
 export { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
+// The seed's socket API (protobuf over TCP, /mix) and Nym's SQLite reply store.
+export {
+  decodeSeedClientConfig,
+  decodeSeedRequest,
+  decodeSeedResponse,
+  encodeSeedClientConfig,
+  encodeSeedRequest,
+  encodeSeedResponse,
+  type SeedClientConfig,
+  type SeedMixConfig,
+  SeedProtobufError,
+  type SeedProtobufErrorKind,
+  type SeedRequest,
+  type SeedResponse,
+} from "./seed_protobuf.ts";
+export {
+  encodeSeedFrame,
+  SEED_MAX_FRAME,
+  SeedFrameDecoder,
+  type SeedFraming,
+  SeedFramingError,
+  type SeedFramingErrorKind,
+} from "./seed_framing.ts";
+export {
+  decodeSeedText,
+  encodeSeedJsonpb,
+  encodeSeedLegacy,
+  SeedJsonError,
+  type SeedTextForm,
+  type SeedTextRequest,
+} from "./seed_json.ts";
+export {
+  INVALID_SERVER_REQUEST,
+  SeedApi,
+  type SeedApiClient,
+  type SeedApiEvent,
+  type SeedApiOptions,
+  seedClientConfig,
+  type SeedTransport,
+} from "./seed_api.ts";
+export {
+  MAX_SEED_TCP_SESSIONS,
+  SEED_TCP_WRITE_BUFFER,
+  type SeedTcpEvent,
+  type SeedTcpServer,
+  type SeedTcpServerOptions,
+  serveSeedTcp,
+} from "./seed_tcp_server.ts";
+export { listPublicClients, PUBLIC_CLIENTS_PATH, publishClient } from "./seed_directory.ts";
+export {
+  REPLY_STATE_MAX_AGE_MS,
+  REPLY_SURB_THRESHOLDS,
+  SqliteReplyStore,
+  type SqliteReplyStoreOptions,
+} from "./sqlite_reply_store.ts";
+export { TCPSOCKET_USAGE, tcpsocketCommand, WEBSOCKET_USAGE, websocketCommand } from "./run.ts";
 export { main, USAGE } from "./main.ts";
 
 // Types that the exports above mention in their signatures.
 export type { ClientStorage } from "../client/storage.ts";
+export type {
+  ReplyPersistence,
+  ReplySnapshot,
+  StoredReplyKey,
+  StoredSenderSurbs,
+} from "../client/reply_persistence.ts";
+export type { ReplySurbBytes } from "../message/mod.ts";
 export type {
   GatewayLink,
   MixnetClient,

@@ -15,6 +15,7 @@ import type { ReceivedMessage, SendOptions } from "../client/mixnet_client.ts";
 import { AnonymousSenderTag, Recipient } from "../message/mod.ts";
 import { isAllowedOrigin, isLoopbackAddress } from "./_loopback.ts";
 import { NativeApiError } from "./native_api_error.ts";
+import type { SeedApi } from "./seed_api.ts";
 import {
   decodeBinaryRequest,
   decodeTextRequest,
@@ -69,7 +70,19 @@ export interface NativeApiServerOptions {
   readonly maxReplySurbs?: number;
   /** Reports what happens. */
   readonly onEvent?: (event: NativeApiEvent) => void;
+  /**
+   * The seed's API, served on `/mix` (loopback peers only, at most
+   * {@linkcode MAX_MIX_SESSIONS} at once). From the first `/mix` connection on (or from the
+   * start with `seedPullOnly`), received messages are kept for its `fetch` instead of being
+   * pushed on `/`.
+   */
+  readonly seed?: SeedApi;
+  /** Keep every received message for the seed's `fetch` (the `websocket` command). */
+  readonly seedPullOnly?: boolean;
 }
+
+/** Most `/mix` (seed API) connections served at once. */
+export const MAX_MIX_SESSIONS = 16;
 
 /** A running API server. */
 export interface NativeApiServer {
@@ -173,7 +186,10 @@ export function serveNativeApi(options: NativeApiServerOptions): NativeApiServer
     );
   };
 
+  let seedPull = options.seedPullOnly === true;
+  const mixSockets = new Set<WebSocket>();
   const deliver = (message: ReceivedMessage) => {
+    if (options.seed && seedPull) return options.seed.deliver(message);
     if (session && push(session, message)) return;
     buffer.push(message);
     bufferedBytes += message.data.length;
@@ -267,6 +283,37 @@ export function serveNativeApi(options: NativeApiServerOptions): NativeApiServer
     return new Response(`${reason}\n`, { status });
   };
 
+  /** `/mix`: one seed request per frame, one response per request, in order. */
+  const serveMix = (seed: SeedApi, request: Request, remote: string): Response => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return refuse(remote, 426, "this is the seed API (WebSocket)");
+    }
+    if (closing || mixSockets.size >= MAX_MIX_SESSIONS) {
+      return refuse(remote, 409, `at most ${MAX_MIX_SESSIONS} /mix connections`);
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    socket.binaryType = "arraybuffer";
+    mixSockets.add(socket);
+    seedPull = true;
+    let chain: Promise<void> = Promise.resolve();
+    socket.onopen = () => emit({ type: "appConnected", remote: `${remote}/mix` });
+    socket.onmessage = (event) => {
+      const data = event.data;
+      chain = chain.then(async () => {
+        const answer = typeof data === "string"
+          ? await seed.handleText(data)
+          : await seed.handleBinary(new Uint8Array(data as ArrayBuffer), "websocket");
+        if (socket.readyState === WebSocket.OPEN) socket.send(answer);
+      }).catch(() => {});
+    };
+    socket.onclose = () => {
+      mixSockets.delete(socket);
+      emit({ type: "appDisconnected", remote: `${remote}/mix` });
+    };
+    socket.onerror = () => {};
+    return response;
+  };
+
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 1977,
@@ -279,6 +326,10 @@ export function serveNativeApi(options: NativeApiServerOptions): NativeApiServer
     }
     if (!isAllowedOrigin(request.headers.get("origin"), allowedOrigins)) {
       return refuse(remote, 403, `origin ${request.headers.get("origin")} is not allowed`);
+    }
+    const seed = options.seed;
+    if (seed && new URL(request.url).pathname === "/mix") {
+      return serveMix(seed, request, remote);
     }
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return refuse(remote, 426, "this is the Nym client WebSocket API");
@@ -306,6 +357,21 @@ export function serveNativeApi(options: NativeApiServerOptions): NativeApiServer
     return response;
   });
 
+  const closeSocket = async (socket: WebSocket): Promise<void> => {
+    if (socket.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => {
+      socket.addEventListener("close", () => resolve(), { once: true });
+    });
+    try {
+      socket.close(1001, "the client is shutting down");
+    } catch {
+      // not open yet
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => timer = setTimeout(resolve, 2000))]);
+    clearTimeout(timer);
+  };
+
   const addr = server.addr as Deno.NetAddr;
   const hostname = addr.hostname;
   const api: NativeApiServer = {
@@ -320,6 +386,7 @@ export function serveNativeApi(options: NativeApiServerOptions): NativeApiServer
     },
     close() {
       closing ??= (async () => {
+        await Promise.all([...mixSockets].map((socket) => closeSocket(socket)));
         const s = session;
         if (s) {
           const closed = new Promise<void>((resolve) => {

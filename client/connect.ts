@@ -35,6 +35,7 @@ import { MixnetClient } from "./mixnet_client.ts";
 import { requireWebSocket } from "./_validate.ts";
 import { gatewayAddress } from "./_reconnect.ts";
 import type { RouteSource } from "./route_source.ts";
+import type { ReplyPersistence } from "./reply_persistence.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
 
@@ -55,6 +56,11 @@ export interface ConnectOptions {
   readonly traffic?: TrafficPreset | (Partial<TrafficConfig> & { readonly preset?: TrafficPreset });
   /** Keys and gateway registration; in memory (a new identity per connect) by default. */
   readonly storage?: ClientStorage;
+  /**
+   * Where reply SURBs and reply keys are loaded from now and saved to at `disconnect()`, so
+   * anonymous conversations survive a restart (none by default).
+   */
+  readonly replyPersistence?: ReplyPersistence;
   /**
    * How to pick a gateway when none is given or stored: `uniform` (default, as Nym's SDKs) or
    * `latency` (time to open a WebSocket to each candidate, then a random pick weighted by
@@ -236,9 +242,19 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     crypto,
     random,
     clock,
-    onDisconnect: () => refresher.stop(),
+    replyState: await options.replyPersistence?.load(),
+    onDisconnect: async () => {
+      refresher.stop();
+      await options.replyPersistence?.save(client.replySnapshot());
+    },
   });
-  await link.start();
+  try {
+    await link.start();
+  } catch (error) {
+    // nothing was used: give the loaded reply state back
+    await options.replyPersistence?.save(client.replySnapshot());
+    throw error;
+  }
   client.attach(link);
   refresher.start();
   return client;

@@ -42,6 +42,7 @@ import type { MixnetStream, OpenStreamOptions } from "../stream/mixnet_stream.ts
 import type { StreamListener } from "../stream/listener.ts";
 import { listen, openStream } from "../stream/multiplexer.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
+import type { ReplySnapshot } from "./reply_persistence.ts";
 import type { RouteSource } from "./route_source.ts";
 import type { TrafficConfig } from "./traffic.ts";
 
@@ -111,7 +112,9 @@ export interface MixnetClientComponents {
   /** Time and timers. */
   readonly clock: Clock;
   /** Called at the end of `disconnect()` (to stop what `connect()` started around the core). */
-  readonly onDisconnect?: () => void;
+  readonly onDisconnect?: () => void | Promise<void>;
+  /** Reply state saved by an earlier run (see `ReplyPersistence` in reply_persistence.ts). */
+  readonly replyState?: ReplySnapshot;
 }
 
 type Target =
@@ -243,6 +246,12 @@ export class MixnetClient {
     });
     this.#reassembler = new Reassembler({ now: () => clock.now() });
     this.#replyKeys = new MemoryReplyKeyStore(() => clock.now());
+    for (const { senderTag, surbs } of components.replyState?.receivedSurbs ?? []) {
+      this.#surbs.add(senderTag, surbs);
+    }
+    for (const { digest, key, sentAt } of components.replyState?.replyKeys ?? []) {
+      this.#replyKeys.add(digest, key, sentAt);
+    }
     const stream = new ReadableStream<ReceivedMessage>({
       start: (controller) => {
         this.#controller = controller;
@@ -399,9 +408,24 @@ export class MixnetClient {
       clock.clearTimeout(timer);
       this.#shutdown();
       await this.#gateway?.close();
-      this.#c.onDisconnect?.();
+      await this.#c.onDisconnect?.();
     })();
     return this.#closed;
+  }
+
+  /**
+   * The reply state to persist: SURBs received from anonymous senders and the keys of the SURBs
+   * we handed out (see `ReplyPersistence` in reply_persistence.ts).
+   */
+  replySnapshot(): ReplySnapshot {
+    return {
+      receivedSurbs: [...this.#surbs.entries()].map(([senderTag, surbs]) => ({ senderTag, surbs })),
+      replyKeys: [...this.#replyKeys.entries()].map(({ digest, key, addedAt }) => ({
+        digest,
+        key,
+        sentAt: addedAt,
+      })),
+    };
   }
 
   /** Stops everything at once (used when the connection cannot be established). */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReplyKeyStore } from "../message/mod.ts";
-import { toHex } from "../internal/bytes.ts";
+import { fromHex, toHex } from "../internal/bytes.ts";
 
 /** Nym purges reply keys after 24 hours. */
 export const DEFAULT_REPLY_KEY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -36,9 +36,14 @@ export class MemoryReplyKeyStore implements ReplyKeyStore {
     return this.#keys.size;
   }
 
-  /** Remembers `key` under its digest. */
-  add(digest: Uint8Array, key: Uint8Array): void {
-    this.#keys.set(toHex(digest), { key, addedAt: this.#now() });
+  /** Remembers `key` under its digest, as added now (or at `addedAt`, when restoring). */
+  add(digest: Uint8Array, key: Uint8Array, addedAt: number = this.#now()): void {
+    this.#keys.set(toHex(digest), { key, addedAt });
+  }
+
+  /** Every key held, with its digest and when it was added (for persistence). */
+  *entries(): IterableIterator<{ digest: Uint8Array; key: Uint8Array; addedAt: number }> {
+    for (const [id, entry] of this.#keys) yield { digest: fromHex(id), ...entry };
   }
 
   /** Removes and returns the key with this digest. */

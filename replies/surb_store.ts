@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReplySurbBytes } from "../message/mod.ts";
-import { toHex } from "../internal/bytes.ts";
+import { fromHex, toHex } from "../internal/bytes.ts";
 
 /**
  * Reply SURBs by sender tag, oldest first, with a cap per tag (Nym lets a remote ask for at most
@@ -41,6 +41,11 @@ export class ReceivedSurbStore {
   /** SURBs held for `senderTag`. */
   count(senderTag: Uint8Array): number {
     return this.#byTag.get(toHex(senderTag))?.length ?? 0;
+  }
+
+  /** Every sender tag with its SURBs, oldest first (for persistence). */
+  *entries(): IterableIterator<[senderTag: Uint8Array, surbs: readonly ReplySurbBytes[]]> {
+    for (const [id, list] of this.#byTag) yield [fromHex(id), [...list]];
   }
 
   /** Removes and returns the oldest SURB for `senderTag`. */

@@ -13,6 +13,7 @@ import {
   trafficFromConfig,
   withOverrides,
 } from "../cli/config.ts";
+import { DatabaseSync } from "node:sqlite";
 import { FileClientStorage, StorageFileError } from "../cli/file_storage.ts";
 import { decodePem, encodePem, PemError } from "../cli/pem.ts";
 import { StatusLine, type StatusSource } from "../cli/status_line.ts";
@@ -122,9 +123,13 @@ Deno.test("a config.toml as nym-client's template writes it parses into the same
   assertEquals(trafficFromConfig(config), {
     traffic: { loopCoverAverageDelayMs: 200, averageAckDelayMs: 15 },
   });
-  // Nym's storage for this config is our file storage with the registration beside the database.
+  // Nym's storage for this config is our file storage, registrations in Nym's database.
   assertEquals(
-    FileClientStorage.fromConfig(config).paths.registrationFile,
+    FileClientStorage.fromConfig(config).paths.registrationDatabase,
+    `${data}/gateways_registrations.sqlite`,
+  );
+  assertEquals(
+    FileClientStorage.fromConfig(config).paths.legacyRegistrationFile,
     `${data}/gateways_registrations.json`,
   );
 });
@@ -351,7 +356,7 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("the file storage maps every storage key onto Nym's key files and a registration file", async () => {
+Deno.test("the file storage maps every storage key onto Nym's key files and registration database", async () => {
   await withDir(async (dir) => {
     const crypto = defaultCrypto();
     const storage = FileClientStorage.fromConfig(newConfig("a", `${dir}/data`), {
@@ -395,19 +400,32 @@ Deno.test("the file storage maps every storage key onto Nym's key files and a re
         assertEquals((await Deno.stat(`${dir}/data/${name}`)).mode! & 0o777, 0o600, name);
       }
     }
-    const registration = JSON.parse(
-      await Deno.readTextFile(`${dir}/data/gateways_registrations.json`),
-    );
-    assertEquals(registration, {
-      format: "nym-mixnet-ts/gateway-registrations/v1",
-      active_gateway: toBase58(gateway),
-      registered_gateways: [{
+    // Nym's tables hold the registration; our other value sits in our own table.
+    const db = new DatabaseSync(`${dir}/data/gateways_registrations.sqlite`);
+    try {
+      assertEquals(
+        { ...db.prepare("SELECT * FROM active_gateway").get() },
+        { id: 0, active_gateway_id_bs58: toBase58(gateway) },
+      );
+      assertEquals({ ...db.prepare("SELECT * FROM registered_gateway").get() }, {
         gateway_id_bs58: toBase58(gateway),
-        derived_aes256_gcm_siv_key_bs58: toBase58(shared),
         registration_timestamp: "2026-01-02T03:04:05.000Z",
-      }],
-      other: { "something-else": "CQk=" },
-    });
+        gateway_type: "remote",
+      });
+      assertEquals({ ...db.prepare("SELECT * FROM remote_gateway_details").get() }, {
+        gateway_id_bs58: toBase58(gateway),
+        derived_aes256_gcm_siv_key: shared,
+        gateway_listener: "ws://0.0.0.0:0/",
+        fallback_listener: null,
+        expiration_timestamp: "1970-01-01T00:00:00.000Z",
+      });
+      assertEquals({ ...db.prepare("SELECT * FROM nym_mixnet_ts_value").get() }, {
+        key: "something-else",
+        value: new Uint8Array([9, 9]),
+      });
+    } finally {
+      db.close();
+    }
     assertEquals(await storage.registration(), {
       gatewayId: toBase58(gateway),
       registeredAt: "2026-01-02T03:04:05.000Z",

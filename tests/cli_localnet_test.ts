@@ -1,6 +1,7 @@
 // The CLI end to end, in-process: init registers once, every later run authenticates with the
 // stored keys (same address); two clients talk through their WebSocket APIs over a localnet;
 // `send` and `localnet` as commands. Everything binds port 0 and lives in a temporary NYM_HOME.
+import { DatabaseSync } from "node:sqlite";
 import { fromBase58, toBase58 } from "../internal/encoding.ts";
 import { AnonymousSenderTag, Recipient } from "../message/mod.ts";
 import { startDirectory } from "../localnet/directory/mod.ts";
@@ -181,11 +182,22 @@ Deno.test("init registers once; every later run authenticates with the stored ke
       assert(text.startsWith(`-----BEGIN ${type}-----\r\n`), file);
       if (Deno.build.os !== "windows") assertEquals(await fileMode(`${data}/${file}`), 0o600, file);
     }
-    const registration = JSON.parse(await Deno.readTextFile(`${data}/gateways_registrations.json`));
-    assertEquals(registration.active_gateway, gatewayId);
-    assertEquals(registration.registered_gateways[0].gateway_id_bs58, gatewayId);
+    const db = new DatabaseSync(`${data}/gateways_registrations.sqlite`, { readOnly: true });
+    try {
+      assertEquals(
+        db.prepare("SELECT active_gateway_id_bs58 AS id FROM active_gateway").get()?.id,
+        gatewayId,
+      );
+      assertEquals(
+        db.prepare("SELECT gateway_id_bs58 AS id FROM registered_gateway").get()?.id,
+        gatewayId,
+      );
+    } finally {
+      db.close();
+    }
     if (Deno.build.os !== "windows") {
-      assertEquals(await fileMode(`${data}/gateways_registrations.json`), 0o600);
+      assertEquals(await fileMode(`${data}/gateways_registrations.sqlite`), 0o600);
+      assertEquals(await fileMode(`${data}/persistent_reply_store.sqlite`), 0o600);
     }
     // The public identity key file holds the address's identity part.
     const [identity] = address.split(".");

@@ -917,7 +917,7 @@ Deno.test("fuzz: PEM key files give only PemError, in linear time", () => {
   }
 });
 
-Deno.test("fuzz: the gateway registrations file gives only StorageFileError", async () => {
+Deno.test("fuzz: the gateway registrations JSON of earlier versions gives only StorageFileError", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const storage = FileClientStorage.fromConfig(newConfig("fuzz", dir), { now: () => 0 });
@@ -926,11 +926,19 @@ Deno.test("fuzz: the gateway registrations file gives only StorageFileError", as
     const sharedKey = `gateway-shared-key/${
       Array.from(gateway, (b) => b.toString(16).padStart(2, "0")).join("")
     }`;
-    await storage.set("gateway", gateway);
-    await storage.set(sharedKey, random(32));
-    await storage.set("something-else", random(8));
-    const file = storage.paths.registrationFile;
-    const seed = await Deno.readTextFile(file);
+    // the JSON registrations of earlier versions, imported once into the SQLite database
+    const file = storage.paths.legacyRegistrationFile;
+    const seed = JSON.stringify({
+      format: "nym-mixnet-ts/gateway-registrations/v1",
+      active_gateway: toBase58(gateway),
+      registered_gateways: [{
+        gateway_id_bs58: toBase58(gateway),
+        derived_aes256_gcm_siv_key_bs58: toBase58(random(32)),
+        registration_timestamp: "1970-01-01T00:00:00.000Z",
+      }],
+      other: { "something-else": btoa("12345678") },
+    });
+    await Deno.writeTextFile(file, seed);
     const readAll = async () => {
       await storage.get("gateway");
       await storage.get(sharedKey);

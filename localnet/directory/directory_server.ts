@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PublicClients } from "./public_clients.ts";
 import {
   type DirectoryData,
   type Listing,
@@ -77,6 +78,9 @@ const ROLE_PARAM: Record<string, Listing> = {
   "exit": "exit-gateways",
 };
 
+/** The localnet's opt-in client list (`GET`, and `POST {"address"}` from loopback peers). */
+export const LOCALNET_CLIENTS_PATH = "/v1/localnet/clients";
+
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), {
     status,
@@ -125,10 +129,14 @@ export function startDirectory(options: StartDirectoryOptions): Directory {
     throw new RangeError("defaultPerPage must be at least 1");
   }
   resolveKeyRotation(data.rewardedSet, data.keyRotation); // throws early on a bad clock
+  const publicClients = new PublicClients();
 
-  const handle = (request: Request): Response => {
+  const handle = (request: Request): Response | Promise<Response> => {
     const url = new URL(request.url);
     options.onRequest?.(url);
+    if (url.pathname.replace(/\/+$/, "") === LOCALNET_CLIENTS_PATH) {
+      return publicClients.handle(request);
+    }
     if (request.method !== "GET") {
       return json({ message: `method ${request.method} not allowed` }, 405);
     }
