@@ -7,7 +7,8 @@
  */
 import { fromHex, toHex } from "../internal/bytes.ts";
 import { toBase58 } from "../internal/encoding.ts";
-import { decodeNodeAddress, type FinalHop, PACKET_SIZES } from "../sphinx/mod.ts";
+import { decodeNodeAddress, type FinalHop } from "../sphinx/mod.ts";
+import { handleFinalHop } from "./final_hop.ts";
 import type { MixPacket } from "../gateway/mod.ts";
 import { type Directory, startDirectory } from "./directory/mod.ts";
 import { toWasmFriendlyTopology, type WasmFriendlyNymTopology } from "./directory/mod.ts";
@@ -231,18 +232,13 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       const finalHop = (hop: FinalHop, frame: Frame) => {
         const server = ref.server;
         if (!server) return;
-        if (frame.packetSize.tag === PACKET_SIZES.ack.tag) {
-          server.deliver(hop.destination, hop.plaintext);
-          return;
-        }
-        if (hop.plaintext.length < 405) return;
-        try {
-          const ackHop = decodeNodeAddress(hop.plaintext.subarray(0, 19)).hostPort;
-          node.send(ackHop, hop.plaintext.slice(19, 405), frame.keyRotation);
-        } catch {
+        const outcome = handleFinalHop(hop, frame, {
+          deliver: (client, message) => server.deliver(client, message),
+          sendAck: (hostPort, packet, keyRotation) => node.send(hostPort, packet, keyRotation),
+        });
+        if (outcome === "malformed") {
           logger({ level: "warn", event: "surb_ack.malformed", message: "bad SURB-ACK address" });
         }
-        server.deliver(hop.destination, hop.plaintext.slice(405));
       };
       stores[index] ??= options.dataDir
         ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
@@ -250,10 +246,10 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       inboxes[index] ??= new MessageInbox({
         onDrop: (client, dropped) =>
           gatewayLogger.warn(
-            `inbox of ${
-              toBase58(client).slice(0, 10)
-            } is full: dropped ${dropped} oldest message(s)`,
+            `${dropped} message(s) for ${toBase58(client).slice(0, 10)} expired unread`,
           ),
+        onRefuse: (client, reason) =>
+          gatewayLogger.warn(`inbox of ${toBase58(client).slice(0, 10)} is full (${reason})`),
       });
       const server = ref.server = await startGatewayServer({
         identitySecretKey: fromHex(k.identity),

@@ -2,12 +2,15 @@
 // (lock-out through unproven handshakes, bandwidth overflow, registration rewrites, sockets that
 // never read, idle and slow connections, junk mail for offline or unknown clients).
 import { assert, assertEquals } from "./_assert.ts";
-import { harness, RawPeer, sameClient } from "./_gateway_harness.ts";
+import { harness, RawPeer, Received, sameClient } from "./_gateway_harness.ts";
+import { handleFinalHop } from "../localnet/final_hop.ts";
+import { encodeNodeAddress, PACKET_SIZES } from "../sphinx/mod.ts";
 import { encodeClientRequest, startClientHandshake } from "../gateway/mod.ts";
 import {
   CLIENT_STORE_FILE_NAME,
   JsonFileClientStore,
   MemoryClientStore,
+  MessageInbox,
 } from "../localnet/gateway/mod.ts";
 import { toBase58 } from "../internal/encoding.ts";
 
@@ -120,4 +123,81 @@ Deno.test("a torn last log line is ignored and a corrupt earlier one refused", a
   }
   assert(refused, "a corrupt log line was accepted");
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mail for an identity that never registered is refused and kept nowhere", async () => {
+  const h = await harness();
+  const stranger = crypto.getRandomValues(new Uint8Array(32));
+  for (let i = 0; i < 100; i++) {
+    assertEquals(h.server.deliver(stranger, new Uint8Array(1600)), "refused");
+  }
+  assertEquals(h.server.storedMessages(stranger), 0);
+  await h.close();
+});
+
+Deno.test("the inbox is bounded for all clients together and in time", () => {
+  let now = 0;
+  const expired: number[] = [];
+  const inbox = new MessageInbox({
+    maxTotalBytes: 1000,
+    ttlMs: 60_000,
+    now: () => now,
+    onDrop: (_c, n) => expired.push(n),
+  });
+  const clients = Array.from({ length: 3 }, (_, i) => new Uint8Array(32).fill(i + 1));
+  assert(inbox.store(clients[0], new Uint8Array(500)));
+  assert(inbox.store(clients[1], new Uint8Array(500)));
+  assert(!inbox.store(clients[2], new Uint8Array(1))); // the global cap
+  assertEquals(inbox.totalBytes, 1000);
+  now += 30_000;
+  assert(!inbox.store(clients[2], new Uint8Array(1)));
+  now += 30_000; // the first two are 60 s old: expired
+  assertEquals(inbox.purgeExpired(), 2);
+  assertEquals([inbox.totalBytes, inbox.count(clients[0])], [0, 0]);
+  assertEquals(expired, [1, 1]);
+  assert(inbox.store(clients[2], new Uint8Array(1)));
+});
+
+function finalHopPlaintext(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(405 + message.length);
+  out.set(encodeNodeAddress("127.0.0.1:1789"));
+  out.fill(0xac, 19, 405);
+  out.set(message, 405);
+  return out;
+}
+
+Deno.test("junk for an offline client cannot erase its acknowledged mail", async () => {
+  // The attack at 1/100 scale: an inbox of 10, 5 real messages, then 30 junk packets.
+  const h = await harness({ maxStoredMessages: 10 });
+  const same = sameClient();
+  const received = new Received();
+  const client = h.client({ ...same, onMessage: received.onMessage });
+  await client.connect();
+  await client.close();
+  await h.waitFor("closed", (e) => e.client !== undefined);
+  const acks: Uint8Array[] = [];
+  const target = {
+    deliver: (c: Uint8Array, m: Uint8Array) => h.server.deliver(c, m),
+    sendAck: (_hostPort: string, packet: Uint8Array) => acks.push(packet),
+  };
+  const frame = { packetSize: PACKET_SIZES.regular, keyRotation: 0 } as const;
+  const hop = (m: Uint8Array) => ({
+    destination: client.identity,
+    plaintext: finalHopPlaintext(m),
+  });
+  for (let i = 1; i <= 5; i++) {
+    assertEquals(handleFinalHop(hop(Uint8Array.of(i)), frame, target), "stored");
+  }
+  const junk = Array.from(
+    { length: 30 },
+    () => handleFinalHop(hop(Uint8Array.of(0)), frame, target),
+  );
+  assertEquals(junk.filter((o) => o === "refused").length, 25);
+  // a SURB-ACK left for every stored message and for nothing else
+  assertEquals(acks.length, 10);
+  h.now += 1000;
+  await h.client({ ...same, onMessage: received.onMessage }).connect();
+  assertEquals(received.all.slice(0, 5), [1, 2, 3, 4, 5].map((i) => Uint8Array.of(i)));
+  assertEquals(received.all.length, 10);
+  await h.close();
 });

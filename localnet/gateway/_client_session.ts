@@ -191,7 +191,11 @@ export class ClientSession {
       crypto: this.#ctx.crypto,
       random: this.#ctx.random,
     });
-    ws.sendBinary(frame).catch(() => this.#ctx.inbox.store(client.identity, message));
+    ws.sendBinary(frame).catch(() => {
+      // the connection broke under the push: keep it for the next session (restore ignores the
+      // limits, since the message was already acknowledged to its sender)
+      this.#ctx.inbox.restore(client.identity, [message]);
+    });
     return true;
   }
 

@@ -76,7 +76,14 @@ export interface GatewayServerOptions {
   readonly maxStoredMessages?: number;
   /** Most bytes stored per offline client; 16 MiB by default. */
   readonly maxStoredBytes?: number;
+  /** Most bytes stored for all offline clients together; 256 MiB by default. */
+  readonly maxStoredBytesTotal?: number;
+  /** Stored messages not fetched within this long are dropped; 24 h by default. */
+  readonly storedMessageTtlMs?: number;
 }
+
+/** What {@linkcode GatewayServer.deliver} did with a message. */
+export type DeliveryOutcome = "pushed" | "stored" | "refused";
 
 /** A running gateway server. */
 export interface GatewayServer {
@@ -91,8 +98,11 @@ export interface GatewayServer {
   /**
    * Hands a message to the client with this identity: pushed at once if it is connected and
    * authenticated, otherwise stored (bounded) and pushed after its next authentication.
+   * `refused` (nothing kept) for an identity that never registered here, or when the inbox is
+   * full: whoever delivers must then not acknowledge the message (no SURB-ACK), so its sender
+   * retransmits.
    */
-  deliver(clientIdentity: Uint8Array, message: Uint8Array): "pushed" | "stored";
+  deliver(clientIdentity: Uint8Array, message: Uint8Array): DeliveryOutcome;
   /** Whether a client with this identity is connected and authenticated. */
   isConnected(clientIdentity: Uint8Array): boolean;
   /** How many messages are stored for this client. */
@@ -141,11 +151,17 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   const inbox = options.inbox ?? new MessageInbox({
     maxMessages: options.maxStoredMessages,
     maxBytes: options.maxStoredBytes,
+    maxTotalBytes: options.maxStoredBytesTotal,
+    ttlMs: options.storedMessageTtlMs,
+    now: options.now,
     onDrop: (client, dropped) =>
-      logger.warn(
-        `inbox of ${toBase58(client).slice(0, 10)} is full: dropped ${dropped} oldest message(s)`,
-      ),
+      logger.warn(`${dropped} message(s) for ${toBase58(client).slice(0, 10)} expired unread`),
+    onRefuse: (client, reason) =>
+      logger.warn(`inbox of ${toBase58(client).slice(0, 10)} is full (${reason}): refused`),
   });
+  const store = options.store ?? new MemoryClientStore();
+  // identities seen registering or authenticating, for stores that cannot answer `has`
+  const seen = new Set<string>();
   const locks = new Map<string, Promise<unknown>>();
   const active = new Map<string, ClientSession>();
   let stalled = false;
@@ -156,12 +172,15 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     crypto,
     random: options.random ?? systemRandom,
     now: options.now ?? Date.now,
-    store: options.store ?? new MemoryClientStore(),
+    store,
     inbox,
     active,
     forward: options.forward,
     logger,
     emit: (event) => {
+      if ((event.type === "registered" || event.type === "authenticated") && !store.has) {
+        seen.add(toHex(event.client));
+      }
       try {
         options.onEvent?.(event);
       } catch (error) {
@@ -212,10 +231,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     url: `ws://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`,
     identityKey: crypto.ed25519PublicKey(options.identitySecretKey),
     deliver(clientIdentity, message) {
-      const session = active.get(toHex(clientIdentity));
+      const id = toHex(clientIdentity);
+      const session = active.get(id);
       if (!stalled && session?.push(message)) return "pushed";
-      inbox.store(clientIdentity, message);
-      return "stored";
+      const registered = store.has ? store.has(clientIdentity) : seen.has(id);
+      if (!registered && !session) return "refused";
+      return inbox.store(clientIdentity, message) ? "stored" : "refused";
     },
     isConnected: (clientIdentity) => active.has(toHex(clientIdentity)),
     setStalled(value) {

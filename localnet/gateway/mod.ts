@@ -10,13 +10,14 @@
  *   identitySecretKey: crypto.getRandomValues(new Uint8Array(32)),
  *   forward: () => {},
  * });
- * console.log(server.deliver(new Uint8Array(32), new Uint8Array(21))); // "stored"
+ * console.log(server.deliver(new Uint8Array(32), new Uint8Array(21))); // "refused" (never registered)
  * await server.close();
  * ```
  *
  * @module
  */
 export {
+  type DeliveryOutcome,
   FREE_TESTNET_BANDWIDTH_BYTES,
   type GatewayServer,
   type GatewayServerOptions,
@@ -38,7 +39,7 @@ export {
   ClientStoreError,
   JsonFileClientStore,
 } from "./json_file_client_store.ts";
-export { MessageInbox, type MessageInboxOptions } from "./message_inbox.ts";
+export { type InboxRefusal, MessageInbox, type MessageInboxOptions } from "./message_inbox.ts";
 export {
   type ReceivedMessage,
   ServerWebSocket,
