@@ -186,6 +186,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
   };
   const keys = await loadKeys(options.dataDir, 3 * perLayer, gatewayCount);
   const started: { close(): Promise<void> }[] = [];
+  // Nodes forward only to the nodes of this network's topology (filled in as they start).
+  const known = new Set<string>();
+  const isKnownNode = (hostPort: string) => known.has(hostPort);
 
   try {
     // Mixnodes: node ids 1..3N, layer by layer.
@@ -199,7 +202,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         replayProtection: options.replayProtection ?? true,
         logger,
         faults: options.faults,
+        isKnownNode,
       });
+      known.add(node.hostPort);
       started.push(node);
       mixnodes.push({
         nodeId: i + 1,
@@ -228,7 +233,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         replayProtection: options.replayProtection ?? true,
         logger,
         onFinalHop: (hop, frame) => finalHop(hop, frame),
+        isKnownNode,
       });
+      known.add(node.hostPort);
       const finalHop = (hop: FinalHop, frame: Frame) => {
         const server = ref.server;
         if (!server) return;

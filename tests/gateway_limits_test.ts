@@ -4,6 +4,7 @@
 import { assert, assertEquals } from "./_assert.ts";
 import { harness, RawPeer, Received, sameClient } from "./_gateway_harness.ts";
 import { handleFinalHop } from "../localnet/final_hop.ts";
+import { clientFrame, type RawClient, rawConnect } from "./_raw_websocket.ts";
 import { encodeNodeAddress, PACKET_SIZES } from "../sphinx/mod.ts";
 import { encodeClientRequest, startClientHandshake } from "../gateway/mod.ts";
 import {
@@ -11,6 +12,9 @@ import {
   JsonFileClientStore,
   MemoryClientStore,
   MessageInbox,
+  OPCODE,
+  ServerWebSocket,
+  type ServerWebSocketOptions,
 } from "../localnet/gateway/mod.ts";
 import { toBase58 } from "../internal/encoding.ts";
 
@@ -199,5 +203,142 @@ Deno.test("junk for an offline client cannot erase its acknowledged mail", async
   await h.client({ ...same, onMessage: received.onMessage }).connect();
   assertEquals(received.all.slice(0, 5), [1, 2, 3, 4, 5].map((i) => Uint8Array.of(i)));
   assertEquals(received.all.length, 10);
+  await h.close();
+});
+
+/** `count` masked text frames of `size` bytes each, back to back. */
+function textFrames(count: number, size: number): Uint8Array {
+  const one = clientFrame(OPCODE.text, new TextEncoder().encode("x".repeat(size)));
+  const out = new Uint8Array(one.length * count);
+  for (let i = 0; i < count; i++) out.set(one, i * one.length);
+  return out;
+}
+
+async function acceptPair(
+  options: ServerWebSocketOptions,
+): Promise<{ ws: ServerWebSocket; client: RawClient; listener: Deno.Listener }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [ws, { client }] = await Promise.all([
+    listener.accept().then((conn) => ServerWebSocket.accept(conn, options)),
+    rawConnect(listener.addr.port),
+  ]);
+  return { ws, client, listener };
+}
+
+Deno.test("a peer that sends requests and never reads answers is cut off with bounded buffers", async () => {
+  const limits = {
+    maxQueuedBytes: 64 * 1024,
+    maxPendingWriteBytes: 64 * 1024,
+    writeTimeoutMs: 300,
+  };
+  const { ws, client, listener } = await acceptPair(limits);
+  const heapBefore = Deno.memoryUsage().heapUsed;
+  // the server answers every message, as the gateway answers requests
+  let maxBuffered = 0, answered = 0;
+  const serving = (async () => {
+    for (;;) {
+      const message = await ws.receive();
+      if (!message) return;
+      maxBuffered = Math.max(maxBuffered, ws.bufferedBytes);
+      if (message.type !== "text") continue;
+      await ws.sendText(message.data).catch(() => {});
+      answered++;
+    }
+  })();
+  // the attacker writes 64 MiB of small requests and reads nothing
+  const chunk = textFrames(10_000, 100);
+  let written = 0;
+  const wroteAll = await (async () => {
+    try {
+      while (written < 64 * 1024 * 1024) {
+        await client.write(chunk);
+        written += chunk.length;
+      }
+      return true;
+    } catch {
+      return false; // the gateway closed the connection under the write
+    }
+  })();
+  assertEquals(wroteAll, false, "the server read 64 MiB from a peer that reads nothing");
+  await serving;
+  const heapGrowth = Deno.memoryUsage().heapUsed - heapBefore;
+  assertEquals(ws.closeInfo?.error?.kind, "timeout");
+  // the cap, plus at most one 64 KiB socket read parsed past it
+  assert(maxBuffered <= limits.maxQueuedBytes + 65 * 1024, `buffered ${maxBuffered} bytes`);
+  assert(answered > 0);
+  assert(heapGrowth < 48 * 1024 * 1024, `heap grew by ${heapGrowth} bytes`);
+  client.close();
+  await ws.close();
+  listener.close();
+});
+
+Deno.test("a ping flood from a peer that never reads its pongs closes the connection", async () => {
+  const { ws, client, listener } = await acceptPair({ maxPendingWriteBytes: 16 * 1024 });
+  const ping = clientFrame(OPCODE.ping, new Uint8Array(125));
+  const chunk = new Uint8Array(ping.length * 4096);
+  for (let i = 0; i < 4096; i++) chunk.set(ping, i * ping.length);
+  const draining = (async () => {
+    while (await ws.receive()) { /* the application reads; pongs pile up unread */ }
+  })();
+  let sent = 0;
+  try {
+    for (; sent < 64 * 1024 * 1024; sent += chunk.length) await client.write(chunk);
+  } catch { /* closed under the write */ }
+  assert(sent < 64 * 1024 * 1024, "the whole flood was accepted");
+  await draining;
+  assertEquals(ws.closeInfo?.error?.kind, "timeout");
+  assert(ws.bufferedAmount <= 16 * 1024);
+  client.close();
+  await ws.close();
+  listener.close();
+});
+
+Deno.test("a frame that never completes is cut off at the frame deadline", async () => {
+  const { ws, client, listener } = await acceptPair({ frameTimeoutMs: 200 });
+  // the header of a 100-byte frame and 10 bytes of it, then silence
+  await client.write(clientFrame(OPCODE.text, new Uint8Array(100)).subarray(0, 16));
+  assertEquals(await ws.receive(), undefined);
+  assertEquals(ws.closeInfo?.error?.kind, "timeout");
+  client.close();
+  await ws.close();
+  listener.close();
+});
+
+Deno.test("requests before authentication do not keep a connection past the pre-auth deadline", async () => {
+  const h = await harness({ preAuthTimeoutMs: 300 });
+  const peer = new RawPeer(h.server.url);
+  await peer.opened;
+  const request = encodeClientRequest({ type: "supportedProtocol" });
+  let answers = 0, cut = false;
+  for (let i = 0; i < 100_000 && !cut; i++) {
+    peer.send(request);
+    const reply = await peer.next();
+    cut = reply === undefined || (typeof reply === "string" && reply.includes("within 300 ms"));
+    if (!cut) answers++;
+  }
+  assert(cut, `${answers} requests kept the unauthenticated connection open`);
+  assert(answers > 0, "nothing was answered");
+  const closed = await peer.closed;
+  assertEquals(closed.code, 1008);
+  assertEquals(h.events.filter((e) => e.type === "rejected").length, 1);
+  await h.close();
+});
+
+Deno.test("connections beyond the cap are closed at once and the others keep working", async () => {
+  const h = await harness({ maxConnections: 2 });
+  const first = new RawPeer(h.server.url);
+  const second = new RawPeer(h.server.url);
+  await Promise.all([first.opened, second.opened]);
+  const third = new RawPeer(h.server.url);
+  const refused = await third.closed;
+  assert(!refused.wasClean || refused.code !== 1000, "the third connection was served");
+  assert(h.warnings.some((w) => w.includes("2 are open")));
+  first.send(encodeClientRequest({ type: "supportedProtocol" }));
+  assert((await first.nextText()).includes("supportedProtocol"));
+  await first.close();
+  await h.waitFor("closed");
+  const fourth = new RawPeer(h.server.url);
+  await fourth.opened;
+  await Promise.all([second.close(), fourth.close()]);
   await h.close();
 });

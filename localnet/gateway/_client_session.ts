@@ -25,7 +25,11 @@ import {
 import type { ClientStore, StoredClient } from "./client_store.ts";
 import type { GatewayLogger, GatewayServerEvent } from "./gateway_events.ts";
 import type { MessageInbox } from "./message_inbox.ts";
-import { type ReceivedMessage, ServerWebSocket } from "./server_websocket.ts";
+import {
+  type ReceivedMessage,
+  ServerWebSocket,
+  type ServerWebSocketOptions,
+} from "./server_websocket.ts";
 import { WebSocketError } from "./websocket_error.ts";
 import { addBandwidth } from "./bandwidth.ts";
 
@@ -40,6 +44,11 @@ export interface SessionConfig {
   readonly freeBandwidthBytes: number;
   readonly pingTimeoutMs: number;
   readonly duplicateCheckTimeoutMs: number;
+  readonly preAuthTimeoutMs: number;
+  readonly websocket: Pick<
+    ServerWebSocketOptions,
+    "maxQueuedBytes" | "maxPendingWriteBytes" | "writeTimeoutMs" | "frameTimeoutMs"
+  >;
 }
 
 export interface SessionContext {
@@ -94,6 +103,7 @@ export class ClientSession {
   #bandwidth = 0;
   #pendingPing: { tag: Uint8Array; finish: (result: Liveness) => void } | undefined;
   #shutdown: { code: number; reason: string } | undefined;
+  #preAuthDeadline = Infinity;
 
   constructor(ctx: SessionContext, conn: Deno.Conn) {
     this.#ctx = ctx;
@@ -108,6 +118,7 @@ export class ClientSession {
 
   async run(): Promise<void> {
     const { config, logger } = this.#ctx;
+    this.#preAuthDeadline = performance.now() + config.preAuthTimeoutMs;
     let ws: ServerWebSocket;
     try {
       ws = await ServerWebSocket.accept(this.#conn, {
@@ -115,6 +126,7 @@ export class ClientSession {
         closeTimeoutMs: config.closeTimeoutMs,
         maxFrameSize: config.maxMessageSize,
         maxMessageSize: config.maxMessageSize,
+        ...config.websocket,
       });
     } catch (error) {
       logger.warn(`WebSocket handshake with ${this.#peer} failed: ${(error as Error).message}`);
@@ -191,6 +203,8 @@ export class ClientSession {
       crypto: this.#ctx.crypto,
       random: this.#ctx.random,
     });
+    // a client that does not read its pushes gets them stored instead of buffered here
+    if (!ws.canSend(frame.length)) return false;
     ws.sendBinary(frame).catch(() => {
       // the connection broke under the push: keep it for the next session (restore ignores the
       // limits, since the message was already acknowledged to its sender)
@@ -225,9 +239,20 @@ export class ClientSession {
     timeoutMs: number | undefined,
     timeoutMessage: string,
   ): Promise<ReceivedMessage | undefined> {
+    let deadlineHit = false;
     try {
       for (;;) {
-        const message = await ws.receive(timeoutMs);
+        let wait = timeoutMs;
+        if (!this.#client && timeoutMs !== undefined) {
+          // before authentication, every wait also ends at the absolute pre-auth deadline
+          const left = this.#preAuthDeadline - performance.now();
+          if (left <= 0) throw new WebSocketError("timeout", "pre-auth deadline");
+          if (left < timeoutMs) {
+            wait = Math.ceil(left);
+            deadlineHit = true;
+          }
+        }
+        const message = await ws.receive(wait);
         if (
           message && (message.type === "text" || message.type === "binary") && this.#ctx.stalled()
         ) {
@@ -237,7 +262,11 @@ export class ClientSession {
       }
     } catch (error) {
       if (error instanceof WebSocketError && error.kind === "timeout") {
-        throw new SessionFailure(timeoutMessage);
+        throw new SessionFailure(
+          deadlineHit || performance.now() >= this.#preAuthDeadline
+            ? `did not authenticate within ${this.#ctx.config.preAuthTimeoutMs} ms of connecting`
+            : timeoutMessage,
+        );
       }
       throw error;
     }

@@ -23,6 +23,8 @@ import {
   type GatewayServerEvent,
 } from "./gateway_events.ts";
 import { MessageInbox } from "./message_inbox.ts";
+import type { ServerWebSocketOptions } from "./server_websocket.ts";
+import { runAcceptLoop } from "../_accept_loop.ts";
 
 /** Free bandwidth granted per `claimFreeTestnetBandwidth`: 64 GiB, as Nym. */
 export const FREE_TESTNET_BANDWIDTH_BYTES = 64 * 1024 * 1024 * 1024;
@@ -80,6 +82,18 @@ export interface GatewayServerOptions {
   readonly maxStoredBytesTotal?: number;
   /** Stored messages not fetched within this long are dropped; 24 h by default. */
   readonly storedMessageTtlMs?: number;
+  /** Most connections open at once; further ones are closed at once. 1024 by default. */
+  readonly maxConnections?: number;
+  /**
+   * Absolute time from the connection to a successful registration or authentication, however
+   * many requests arrive meanwhile; 30 s by default.
+   */
+  readonly preAuthTimeoutMs?: number;
+  /** Connection buffers and write deadline; see {@linkcode ServerWebSocketOptions}. */
+  readonly websocket?: Pick<
+    ServerWebSocketOptions,
+    "maxQueuedBytes" | "maxPendingWriteBytes" | "writeTimeoutMs" | "frameTimeoutMs"
+  >;
 }
 
 /** What {@linkcode GatewayServer.deliver} did with a message. */
@@ -147,7 +161,10 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     freeBandwidthBytes: options.freeBandwidthBytes ?? FREE_TESTNET_BANDWIDTH_BYTES,
     pingTimeoutMs: options.pingTimeoutMs ?? 1_000,
     duplicateCheckTimeoutMs: 2 * (options.pingTimeoutMs ?? 1_000),
+    preAuthTimeoutMs: options.preAuthTimeoutMs ?? 30_000,
+    websocket: options.websocket ?? {},
   };
+  const maxConnections = options.maxConnections ?? 1024;
   const inbox = options.inbox ?? new MessageInbox({
     maxMessages: options.maxStoredMessages,
     maxBytes: options.maxStoredBytes,
@@ -203,26 +220,28 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   const running = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
 
-  const acceptLoop = (async () => {
-    for (;;) {
-      let conn: Deno.Conn;
+  const stop = new AbortController();
+  const acceptLoop = runAcceptLoop(listener, (conn) => {
+    if (sessions.size >= maxConnections) {
+      logger.warn(`refusing a connection: ${maxConnections} are open`);
       try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (!closing) logger.error(`accepting connections failed: ${error}`);
-        return;
-      }
-      const session = new ClientSession(ctx, conn);
-      sessions.add(session);
-      const done: Promise<void> = session.run()
-        .catch((error) => logger.error(`connection handler failed: ${error}`))
-        .finally(() => {
-          sessions.delete(session);
-          running.delete(done);
-        });
-      running.add(done);
+        conn.close();
+      } catch { /* already closed */ }
+      return;
     }
-  })();
+    const session = new ClientSession(ctx, conn);
+    sessions.add(session);
+    const done: Promise<void> = session.run()
+      .catch((error) => logger.error(`connection handler failed: ${error}`))
+      .finally(() => {
+        sessions.delete(session);
+        running.delete(done);
+      });
+    running.add(done);
+  }, {
+    signal: stop.signal,
+    onError: (error, n) => logger.error(`accepting connections failed (${n} in a row): ${error}`),
+  });
 
   const addr = listener.addr as Deno.NetAddr;
   const server: GatewayServer = {
@@ -245,6 +264,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     storedMessages: (clientIdentity) => inbox.count(clientIdentity),
     close() {
       closing ??= (async () => {
+        stop.abort();
         listener.close();
         await acceptLoop;
         while (running.size > 0) {
