@@ -2,9 +2,8 @@
  * What a localnet gateway does with a packet addressed to one of its clients (the final Sphinx
  * hop): hand the message to the client (pushed or stored) and only then send its SURB-ACK back
  * into the mixnet. A message the gateway refuses (unknown client, full inbox) gets no SURB-ACK,
- * so its sender retransmits instead of being told it was delivered. Nym's gateway forwards the
- * ack after handing the message on (`gateway/src/node/mixnet_handling/receiver/
- * connection_handler.rs`, `handle_received_packet`); refusing the ack for refused mail is ours.
+ * so its sender retransmits instead of being told it was delivered (this ordering, and
+ * withholding the ack, are this localnet's policy: nothing acknowledged may be lost).
  *
  * @module
  */
