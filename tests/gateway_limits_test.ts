@@ -342,3 +342,20 @@ Deno.test("connections beyond the cap are closed at once and the others keep wor
   await Promise.all([second.close(), fourth.close()]);
   await h.close();
 });
+
+Deno.test("pushes beyond a connection's pending-write cap are stored instead of buffered", async () => {
+  const h = await harness({ websocket: { maxPendingWriteBytes: 16 * 1024 } });
+  const client = h.client();
+  await client.connect();
+  // a burst of 2 KB messages in one go: the socket cannot have written them yet
+  const outcomes = Array.from(
+    { length: 50 },
+    () => h.server.deliver(client.identity, new Uint8Array(2000)),
+  );
+  const pushed = outcomes.filter((o) => o === "pushed").length;
+  assert(pushed > 0 && pushed <= 8, `${pushed} pushed at once`);
+  assertEquals(outcomes.filter((o) => o === "stored").length, 50 - pushed);
+  assertEquals(h.server.storedMessages(client.identity), 50 - pushed);
+  assert(h.server.isConnected(client.identity), "the client was cut off");
+  await h.close();
+});
