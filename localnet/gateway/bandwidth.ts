@@ -6,7 +6,15 @@
  * @module
  */
 
-/** The most bandwidth a client can hold: `Number.MAX_SAFE_INTEGER` bytes (8 PiB). */
+/**
+ * The most bandwidth a client can hold: `Number.MAX_SAFE_INTEGER` bytes (8 PiB).
+ *
+ * @example
+ * ```ts
+ * import { MAX_BANDWIDTH_BYTES } from "./bandwidth.ts";
+ * console.log(MAX_BANDWIDTH_BYTES === 2 ** 53 - 1); // true
+ * ```
+ */
 export const MAX_BANDWIDTH_BYTES: number = Number.MAX_SAFE_INTEGER;
 
 /**

@@ -26,7 +26,16 @@ import { clampBandwidth } from "./bandwidth.ts";
 /** The file name used inside the data directory. */
 export const CLIENT_STORE_FILE_NAME = "gateway_clients.json";
 
-/** Log lines always tolerated before the snapshot is rewritten (more with many clients). */
+/**
+ * Log lines always tolerated before the snapshot is rewritten (more with many clients: up to
+ * twice their number).
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_LOG_COMPACT_LINES } from "./json_file_client_store.ts";
+ * console.log(CLIENT_LOG_COMPACT_LINES); // 1024
+ * ```
+ */
 export const CLIENT_LOG_COMPACT_LINES = 1024;
 
 /** Thrown when the store file exists but cannot be read as a client store. */

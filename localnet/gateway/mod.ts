@@ -35,6 +35,7 @@ export {
   type StoredClientPatch,
 } from "./client_store.ts";
 export {
+  CLIENT_LOG_COMPACT_LINES,
   CLIENT_STORE_FILE_NAME,
   ClientStoreError,
   JsonFileClientStore,
