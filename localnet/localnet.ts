@@ -7,7 +7,8 @@
  */
 import { fromHex, toHex } from "../internal/bytes.ts";
 import { toBase58 } from "../internal/encoding.ts";
-import { decodeNodeAddress, type FinalHop, PACKET_SIZES } from "../sphinx/mod.ts";
+import { decodeNodeAddress, type FinalHop } from "../sphinx/mod.ts";
+import { handleFinalHop } from "./final_hop.ts";
 import type { MixPacket } from "../gateway/mod.ts";
 import { type Directory, startDirectory } from "./directory/mod.ts";
 import { toWasmFriendlyTopology, type WasmFriendlyNymTopology } from "./directory/mod.ts";
@@ -191,6 +192,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
   };
   const keys = await loadKeys(options.dataDir, 3 * perLayer, gatewayCount);
   const started: { close(): Promise<void> }[] = [];
+  // Nodes forward only to the nodes of this network's topology (filled in as they start).
+  const known = new Set<string>();
+  const isKnownNode = (hostPort: string) => known.has(hostPort);
 
   try {
     // Mixnodes: node ids 1..3N, layer by layer.
@@ -204,7 +208,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         replayProtection: options.replayProtection ?? true,
         logger,
         faults: options.faults,
+        isKnownNode,
       });
+      known.add(node.hostPort);
       started.push(node);
       mixnodes.push({
         nodeId: i + 1,
@@ -233,38 +239,37 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         replayProtection: options.replayProtection ?? true,
         logger,
         onFinalHop: (hop, frame) => finalHop(hop, frame),
+        isKnownNode,
       });
+      known.add(node.hostPort);
       const finalHop = (hop: FinalHop, frame: Frame) => {
         const server = ref.server;
         if (!server) return;
-        if (frame.packetSize.tag === PACKET_SIZES.ack.tag) {
-          server.deliver(hop.destination, hop.plaintext);
-          return;
-        }
-        if (hop.plaintext.length < 405) return;
-        try {
-          const ackHop = decodeNodeAddress(hop.plaintext.subarray(0, 19)).hostPort;
-          node.send(ackHop, hop.plaintext.slice(19, 405), frame.keyRotation);
-        } catch {
+        const outcome = handleFinalHop(hop, frame, {
+          deliver: (client, message) => server.deliver(client, message),
+          sendAck: (hostPort, packet, keyRotation) => node.send(hostPort, packet, keyRotation),
+        });
+        if (outcome === "malformed") {
           logger({ level: "warn", event: "surb_ack.malformed", message: "bad SURB-ACK address" });
         }
-        server.deliver(hop.destination, hop.plaintext.slice(405));
       };
+      stores[index] ??= options.dataDir
+        ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
+        : new MemoryClientStore();
+      inboxes[index] ??= new MessageInbox({
+        onDrop: (client, dropped) =>
+          gatewayLogger.warn(
+            `${dropped} message(s) for ${toBase58(client).slice(0, 10)} expired unread`,
+          ),
+        onRefuse: (client, reason) =>
+          gatewayLogger.warn(`inbox of ${toBase58(client).slice(0, 10)} is full (${reason})`),
+      });
       const server = await startGatewayServer({
         identitySecretKey: fromHex(k.identity),
         hostname,
         port: ports?.ws ?? 0,
-        store: stores[index] ??= options.dataDir
-          ? await JsonFileClientStore.open(`${options.dataDir}/gateway-${index}`)
-          : new MemoryClientStore(),
-        inbox: inboxes[index] ??= new MessageInbox({
-          onDrop: (client, dropped) =>
-            gatewayLogger.warn(
-              `inbox of ${
-                toBase58(client).slice(0, 10)
-              } is full: dropped ${dropped} oldest message(s)`,
-            ),
-        }),
+        store: stores[index],
+        inbox: inboxes[index],
         logger: gatewayLogger,
         forward: (packet: MixPacket) => {
           node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);

@@ -15,9 +15,15 @@ export interface ReassemblerOptions {
   readonly now?: () => number;
   /** Drop an incomplete set after this long without a new fragment; 30 minutes by default. */
   readonly staleAfterMs?: number;
-  /** Most sets buffered at once; 8192 by default. */
+  /**
+   * Most incomplete sets buffered at once; 8192 by default. A new set beyond it evicts the set
+   * that received a fragment least recently.
+   */
   readonly maxSets?: number;
-  /** Most payload bytes buffered at once; 128 MiB by default. */
+  /**
+   * Most payload bytes buffered at once; 128 MiB by default. A fragment beyond it evicts the
+   * least recently used sets until it fits.
+   */
   readonly maxBytes?: number;
   /** How many finished set ids to remember (to drop late duplicates); 65536 by default. */
   readonly rememberFinishedSets?: number;
@@ -48,7 +54,8 @@ export type InsertOutcome =
 
 interface SetBuffer {
   readonly total: number;
-  readonly payloads: (Uint8Array | undefined)[];
+  /** By position; sparse, so a set costs what it received, not what it announced. */
+  readonly payloads: Map<number, Uint8Array>;
   received: number;
   bytes: number;
   previous?: number;
@@ -63,6 +70,12 @@ const DEFAULT_STALE_MS = 30 * 60 * 1000;
  * have arrived. Duplicate fragments and fragments of already finished sets are dropped.
  * Incomplete sets are dropped by {@linkcode Reassembler.removeStale}, which the caller invokes
  * (Nym checks every 10 s). Payloads are kept as given (not copied) until the message completes.
+ *
+ * Anyone who knows an address can send first fragments of sets that never complete, so the
+ * buffer is bounded by sets and by payload bytes and, when full, evicts the least recently used
+ * incomplete sets: a new message is never refused because of old garbage (an attacker must keep
+ * outpacing an honest message's own fragments to push it out). A message of one fragment (no
+ * linked sets) never enters the buffer at all.
  *
  * @example
  * ```ts
@@ -91,6 +104,7 @@ export class Reassembler {
   readonly #sets = new Map<number, SetBuffer>();
   readonly #finished = new Set<number>();
   #bytes = 0;
+  #evicted = 0;
 
   /** Creates an empty reassembler. */
   constructor(options: ReassemblerOptions = {}) {
@@ -109,6 +123,11 @@ export class Reassembler {
   /** Payload bytes currently buffered. */
   get bufferedBytes(): number {
     return this.#bytes;
+  }
+
+  /** Incomplete sets evicted so far to make room for newer ones. */
+  get evictedSets(): number {
+    return this.#evicted;
   }
 
   /**
@@ -142,9 +161,10 @@ export class Reassembler {
   }
 
   /**
-   * Inserts a decoded fragment. Throws {@linkcode MessageError}: `inconsistent` when it
-   * disagrees with its set's fragment count, `limit` when the set or byte cap would be exceeded
-   * (nothing is stored then), `padding` when a completed message has no padding marker (its sets
+   * Inserts a decoded fragment, evicting the least recently used incomplete sets when the set
+   * or byte cap is reached. Throws {@linkcode MessageError}: `inconsistent` when it disagrees
+   * with its set's fragment count, `limit` when the fragment alone exceeds the byte cap (nothing
+   * is stored then), `padding` when a completed message has no padding marker (its sets
    * are consumed and remembered as finished, as in Nym).
    *
    * @example
@@ -172,24 +192,34 @@ export class Reassembler {
     ) {
       throw new MessageError("header", `invalid fragment position ${fragment.currentFragment}`);
     }
-    if (buffer?.payloads[index] !== undefined) return { kind: "duplicate" };
-    if (buffer === undefined && this.#sets.size >= this.#maxSets) {
-      throw new MessageError("limit", `already buffering ${this.#sets.size} sets`);
+    if (buffer?.payloads.has(index)) return { kind: "duplicate" };
+    if (
+      buffer === undefined && fragment.totalFragments === 1 &&
+      fragment.previousSetId === undefined && fragment.nextSetId === undefined
+    ) {
+      // A whole message in one fragment: nothing to wait for, so it bypasses the buffer.
+      this.#remember(setId);
+      return { kind: "complete", message: removePadding(fragment.payload), setIds: [setId] };
     }
-    if (this.#bytes + fragment.payload.length > this.#maxBytes) {
-      throw new MessageError("limit", `buffering would exceed ${this.#maxBytes} bytes`);
+    if (fragment.payload.length > this.#maxBytes) {
+      throw new MessageError("limit", `a fragment larger than ${this.#maxBytes} bytes`);
     }
+    if (buffer !== undefined) {
+      this.#sets.delete(setId); // most recently used: to the end of the eviction order
+      this.#sets.set(setId, buffer);
+    }
+    this.#evict(buffer === undefined ? 1 : 0, fragment.payload.length);
     if (buffer === undefined) {
       buffer = {
         total: fragment.totalFragments,
-        payloads: new Array(fragment.totalFragments),
+        payloads: new Map(),
         received: 0,
         bytes: 0,
         lastFragmentAt: 0,
       };
       this.#sets.set(setId, buffer);
     }
-    buffer.payloads[index] = fragment.payload;
+    buffer.payloads.set(index, fragment.payload);
     buffer.received++;
     buffer.bytes += fragment.payload.length;
     this.#bytes += fragment.payload.length;
@@ -228,6 +258,16 @@ export class Reassembler {
       }
     }
     return removed;
+  }
+
+  /** Evicts least recently used sets until `sets` more sets and `bytes` more bytes fit. */
+  #evict(sets: number, bytes: number): void {
+    for (const [id, buffer] of this.#sets) {
+      if (this.#sets.size + sets <= this.#maxSets && this.#bytes + bytes <= this.#maxBytes) return;
+      this.#sets.delete(id);
+      this.#bytes -= buffer.bytes;
+      this.#evicted++;
+    }
   }
 
   #complete(id: number | undefined): SetBuffer | undefined {
@@ -273,9 +313,10 @@ export class Reassembler {
     let offset = 0;
     for (const id of chain) {
       const buffer = this.#sets.get(id)!;
-      for (const payload of buffer.payloads) {
-        out.set(payload!, offset);
-        offset += payload!.length;
+      for (let i = 0; i < buffer.total; i++) {
+        const payload = buffer.payloads.get(i)!;
+        out.set(payload, offset);
+        offset += payload.length;
       }
       this.#sets.delete(id);
       this.#bytes -= buffer.bytes;

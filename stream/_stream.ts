@@ -12,6 +12,7 @@ import { StreamError } from "./stream_error.ts";
 export interface StreamSettings {
   readonly idleTimeoutMs: number;
   readonly reorderCapacity: number;
+  readonly reorderBufferBytes: number;
   readonly maxFramesInFlight: number;
   readonly writeBufferBytes: number;
   readonly pingIntervalMs: number;
@@ -102,6 +103,7 @@ export class Stream implements MixnetStream {
   #isEstablished = false;
   #failure: StreamError | undefined;
   #ended = false;
+  #carriedData = false;
 
   // inbound
   #reorder: ReorderBuffer<Inbound>;
@@ -140,7 +142,11 @@ export class Stream implements MixnetStream {
     this.id = context.id;
     this.direction = context.direction;
     this.#lastActivity = context.clock.now();
-    this.#reorder = new ReorderBuffer({ capacity: context.settings.reorderCapacity });
+    this.#reorder = new ReorderBuffer<Inbound>({
+      capacity: context.settings.reorderCapacity,
+      maxBytes: context.settings.reorderBufferBytes,
+      sizeOf: (item) => item === END ? 0 : item.length,
+    });
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#rc = controller;
@@ -182,6 +188,11 @@ export class Stream implements MixnetStream {
     return this.#ended;
   }
 
+  /** True once data went either way (initial data, a data frame, or a write). */
+  get carriedData(): boolean {
+    return this.#carriedData;
+  }
+
   /** Sends the `Open` (outbound streams); its delivery gates frames beyond the first window. */
   sendOpen(surbs: number): void {
     const handle = this.#c.transmit(this.#frame("open", 0, new Uint8Array(0)), surbs);
@@ -190,6 +201,7 @@ export class Stream implements MixnetStream {
 
   /** Delivers `payload` carried by the `Open` (initial data) before data frame 0. */
   deliverInitial(payload: Uint8Array): void {
+    if (payload.length > 0) this.#carriedData = true;
     if (payload.length > 0 && !this.#readDone) this.#rc.enqueue(payload.slice());
   }
 
@@ -215,6 +227,7 @@ export class Stream implements MixnetStream {
     this.#establish();
     switch (frame.type) {
       case "data":
+        this.#carriedData = true;
         this.#sequenced(frame.sequence, frame.payload);
         return;
       case "close":
@@ -308,6 +321,7 @@ export class Stream implements MixnetStream {
     }
     this.#assertWritable();
     if (chunk.length === 0) return;
+    this.#carriedData = true;
     this.#lastActivity = this.#c.clock.now();
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;

@@ -79,6 +79,22 @@ export interface StreamMultiplexerOptions {
   readonly tolerateDataLoss?: boolean;
   /** Incoming streams that may wait to be accepted; further `Open`s are reset (default 128). */
   readonly acceptBacklog?: number;
+  /**
+   * Bytes a stream's reorder buffer may hold behind a missing frame (default 512 KiB, above
+   * `reorderCapacity` full frames); beyond it the buffer skips the gap as beyond
+   * `reorderCapacity`.
+   */
+  readonly reorderBufferBytes?: number;
+  /** Streams (both directions) beyond which incoming `Open`s are reset (default 256). */
+  readonly maxStreams?: number;
+  /** Incoming streams open at once from one sender tag; further `Open`s are reset (default 64). */
+  readonly maxStreamsPerSender?: number;
+  /**
+   * An incoming stream on which neither data (either way) nor a keepalive ping of its opener
+   * went within this long is reset (default 5 min, a sixth of the idle timeout), so bare
+   * `Open`s cannot hold streams for the whole idle timeout.
+   */
+  readonly unusedStreamTimeoutMs?: number;
 }
 
 /** Events of a {@linkcode StreamMultiplexer}. */
@@ -112,6 +128,10 @@ export interface StreamMultiplexer {
 const DEFAULTS = {
   idleTimeoutMs: 30 * 60_000,
   reorderCapacity: 256,
+  reorderBufferBytes: 512 * 1024,
+  maxStreams: 256,
+  maxStreamsPerSender: 64,
+  unusedStreamTimeoutMs: 5 * 60_000,
   maxFramesInFlight: 192,
   writeBufferBytes: 64 * 1024,
   pingIntervalMs: 60_000,
@@ -125,6 +145,8 @@ const MAX_SWEEP_MS = 10_000;
 /** Frames that overtook their `Open` are kept this long, for at most this many streams. */
 const ORPHAN_TTL_MS = 10_000;
 const MAX_ORPHAN_STREAMS = 64;
+/** Frames kept per orphan stream (Nym's `MAX_ORPHAN_MESSAGES`). */
+const MAX_ORPHAN_FRAMES = 32;
 /** Ids of ended streams whose stragglers are dropped silently, for this long. */
 const RECENT_TTL_MS = 120_000;
 const MAX_RECENT = 4096;
@@ -146,6 +168,12 @@ class Multiplexer implements StreamMultiplexer {
   #random: RandomBytes;
   #settings: StreamSettings;
   #backlog: number;
+  #maxStreams: number;
+  #maxPerSender: number;
+  #unusedTimeoutMs: number;
+  #maxPayload = { send: maxFramePayload("send"), reply: maxFramePayload("reply") };
+  #orphanBytes = 0;
+  #openedAt = new Map<bigint, number>();
   #streams = new Map<bigint, Stream>();
   #tags = new Map<bigint, string>();
   #orphans = new Map<bigint, Orphan>();
@@ -168,6 +196,11 @@ class Multiplexer implements StreamMultiplexer {
         DEFAULTS.reorderCapacity,
         "reorderCapacity",
       ),
+      reorderBufferBytes: positive(
+        options.reorderBufferBytes,
+        DEFAULTS.reorderBufferBytes,
+        "reorderBufferBytes",
+      ),
       maxFramesInFlight: positive(
         options.maxFramesInFlight,
         DEFAULTS.maxFramesInFlight,
@@ -187,6 +220,17 @@ class Multiplexer implements StreamMultiplexer {
       tolerateDataLoss: options.tolerateDataLoss ?? DEFAULTS.tolerateDataLoss,
     };
     this.#backlog = positive(options.acceptBacklog, 128, "acceptBacklog");
+    this.#maxStreams = positive(options.maxStreams, DEFAULTS.maxStreams, "maxStreams");
+    this.#maxPerSender = positive(
+      options.maxStreamsPerSender,
+      DEFAULTS.maxStreamsPerSender,
+      "maxStreamsPerSender",
+    );
+    this.#unusedTimeoutMs = positive(
+      options.unusedStreamTimeoutMs,
+      DEFAULTS.unusedStreamTimeoutMs,
+      "unusedStreamTimeoutMs",
+    );
     this.#detach = client.intercept((message) => this.#route(message));
     // MixnetClient announces its shutdown; a client without the event just never triggers it.
     const on = (client as { on?: (type: string, listener: () => void) => () => void }).on;
@@ -284,6 +328,7 @@ class Multiplexer implements StreamMultiplexer {
     this.#listener?.close();
     this.#listener = undefined;
     this.#orphans.clear();
+    this.#orphanBytes = 0;
     if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = undefined;
   }
@@ -326,6 +371,7 @@ class Multiplexer implements StreamMultiplexer {
     if (this.#streams.get(stream.id) !== stream) return;
     this.#streams.delete(stream.id);
     this.#tags.delete(stream.id);
+    this.#openedAt.delete(stream.id);
     this.#remember(stream.id);
     this.#maybeStopSweep();
   }
@@ -359,9 +405,27 @@ class Multiplexer implements StreamMultiplexer {
       this.#emit("error", { error: error as StreamFrameError });
       return true;
     }
+    // A frame must fit one packet of its route: frames to our address come as `send`, frames
+    // of our outbound streams come back as replies. Larger ones only serve to fill buffers.
+    const route = message.kind === "reply" ? "reply" : "send";
+    if (frame.payload.length > this.#maxPayload[route]) {
+      this.#emit("error", {
+        error: new StreamFrameError(
+          "too-large",
+          `a ${frame.type} frame of ${frame.payload.length} bytes exceeds one packet (${
+            this.#maxPayload[route]
+          })`,
+          frame.streamId,
+        ),
+      });
+      return true;
+    }
     if (stream) {
-      if (this.#authentic(stream, message)) stream.receive(frame);
-      else {
+      if (this.#authentic(stream, message)) {
+        // a keepalive ping shows a live opener that pays for our pongs: the stream is in use
+        if (frame.type === "ping") this.#openedAt.delete(stream.id);
+        stream.receive(frame);
+      } else {
         this.#emit("error", {
           error: new StreamFrameError(
             "sender",
@@ -402,11 +466,21 @@ class Multiplexer implements StreamMultiplexer {
       return;
     }
     const listener = this.#listener!;
-    if (listener.pending >= this.#backlog) {
+    let fromTag = 0;
+    for (const t of this.#tags.values()) if (t === tag) fromTag++;
+    const refusal: [StreamFrameError["kind"], string] | undefined =
+      listener.pending >= this.#backlog
+        ? ["backlog", `${listener.pending} streams wait to be accepted`]
+        : this.#streams.size >= this.#maxStreams
+        ? ["limit", `${this.#streams.size} streams are open (maxStreams)`]
+        : fromTag >= this.#maxPerSender
+        ? ["limit", `its sender has ${fromTag} streams open (maxStreamsPerSender)`]
+        : undefined;
+    if (refusal) {
       this.#emit("error", {
         error: new StreamFrameError(
-          "backlog",
-          `${listener.pending} streams wait to be accepted; stream ${frame.streamId} was reset`,
+          refusal[0],
+          `${refusal[1]}; stream ${frame.streamId} was reset`,
           frame.streamId,
         ),
       });
@@ -423,7 +497,7 @@ class Multiplexer implements StreamMultiplexer {
       } catch {
         // the client is closing
       }
-      this.#orphans.delete(frame.streamId);
+      this.#dropOrphan(frame.streamId);
       this.#remember(frame.streamId);
       return;
     }
@@ -435,6 +509,7 @@ class Multiplexer implements StreamMultiplexer {
       (bytes) => this.#client.reply(tag, bytes),
     );
     this.#tags.set(frame.streamId, tag);
+    this.#openedAt.set(frame.streamId, this.#clock.now());
     // Best effort, as Nym: it costs one of the opener's SURBs and tells it someone listens.
     try {
       this.#client.reply(
@@ -451,7 +526,7 @@ class Multiplexer implements StreamMultiplexer {
     }
     stream.deliverInitial(frame.payload);
     const orphan = this.#orphans.get(frame.streamId);
-    this.#orphans.delete(frame.streamId);
+    this.#dropOrphan(frame.streamId);
     for (const early of orphan?.frames ?? []) {
       if (this.#authentic(stream, early.message)) stream.receive(early.frame);
     }
@@ -463,15 +538,32 @@ class Multiplexer implements StreamMultiplexer {
     let orphan = this.#orphans.get(frame.streamId);
     if (!orphan) {
       if (this.#orphans.size >= MAX_ORPHAN_STREAMS) {
-        this.#orphans.delete(this.#orphans.keys().next().value!);
+        this.#dropOrphan(this.#orphans.keys().next().value!);
       }
       orphan = { firstSeen: this.#clock.now(), frames: [] };
       this.#orphans.set(frame.streamId, orphan);
       this.#scheduleSweep();
     }
-    if (orphan.frames.length < this.#settings.reorderCapacity) {
-      orphan.frames.push({ frame, message });
+    // bounded per stream (as Nym) and in bytes for all orphans together (oldest go first)
+    if (orphan.frames.length >= MAX_ORPHAN_FRAMES) return;
+    while (
+      this.#orphanBytes + frame.payload.length > this.#settings.reorderBufferBytes &&
+      this.#orphans.size > 1
+    ) {
+      const oldest = this.#orphans.keys().next().value!;
+      if (oldest === frame.streamId) break;
+      this.#dropOrphan(oldest);
     }
+    if (this.#orphanBytes + frame.payload.length > this.#settings.reorderBufferBytes) return;
+    orphan.frames.push({ frame, message });
+    this.#orphanBytes += frame.payload.length;
+  }
+
+  #dropOrphan(id: bigint): void {
+    const orphan = this.#orphans.get(id);
+    if (!orphan) return;
+    this.#orphans.delete(id);
+    for (const early of orphan.frames) this.#orphanBytes -= early.frame.payload.length;
   }
 
   // ---- timer ---------------------------------------------------------------------------------
@@ -482,6 +574,7 @@ class Multiplexer implements StreamMultiplexer {
     const { idleTimeoutMs, pingIntervalMs } = this.#settings;
     const every = Math.min(
       idleTimeoutMs,
+      this.#unusedTimeoutMs,
       MAX_SWEEP_MS,
       pingIntervalMs > 0 ? pingIntervalMs : Infinity,
     );
@@ -500,9 +593,23 @@ class Multiplexer implements StreamMultiplexer {
 
   #sweep(): void {
     const now = this.#clock.now();
-    for (const stream of [...this.#streams.values()]) stream.sweep(now);
+    for (const stream of [...this.#streams.values()]) {
+      const openedAt = this.#openedAt.get(stream.id);
+      if (openedAt !== undefined && stream.carriedData) this.#openedAt.delete(stream.id);
+      else if (openedAt !== undefined && now - openedAt >= this.#unusedTimeoutMs) {
+        stream.terminate(
+          new StreamError(
+            "idle-timeout",
+            `stream ${stream.id} carried no data within ${this.#unusedTimeoutMs} ms`,
+          ),
+          true,
+        );
+        continue;
+      }
+      stream.sweep(now);
+    }
     for (const [id, orphan] of this.#orphans) {
-      if (now - orphan.firstSeen >= ORPHAN_TTL_MS) this.#orphans.delete(id);
+      if (now - orphan.firstSeen >= ORPHAN_TTL_MS) this.#dropOrphan(id);
     }
   }
 }

@@ -34,7 +34,7 @@ export interface ReorderPushResult<T> {
 }
 
 /** Options of {@linkcode ReorderBuffer}. */
-export interface ReorderBufferOptions {
+export interface ReorderBufferOptions<T = unknown> {
   /**
    * Most items held while waiting for a missing one (default 256, as Nym's
    * `MAX_REORDER_BUFFER`). One more makes the buffer skip ahead to the lowest one it holds.
@@ -42,6 +42,14 @@ export interface ReorderBufferOptions {
   readonly capacity?: number;
   /** The first sequence number expected (default 0). */
   readonly initialSequence?: number;
+  /**
+   * Most bytes held while waiting for a missing item (default: unbounded); measured with
+   * `sizeOf`. Beyond it the buffer skips ahead as it does beyond `capacity`, so a peer that never
+   * sends one frame cannot make it hold more.
+   */
+  readonly maxBytes?: number;
+  /** The size of an item in bytes, for `maxBytes` (default: its `byteLength`, or 0). */
+  readonly sizeOf?: (item: T) => number;
 }
 
 const HALF = 2 ** 31;
@@ -67,18 +75,26 @@ function distance(from: number, to: number): number {
  */
 export class ReorderBuffer<T> {
   readonly #capacity: number;
+  readonly #maxBytes: number;
+  readonly #sizeOf: (item: T) => number;
   #next: number;
   #held = new Map<number, T>();
+  #heldBytes = 0;
   #duplicates = 0;
   #skipped = 0;
 
   /** Creates an empty buffer expecting `initialSequence` first. */
-  constructor(options: ReorderBufferOptions = {}) {
+  constructor(options: ReorderBufferOptions<T> = {}) {
     const capacity = options.capacity ?? 256;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`reorder capacity ${capacity} must be a positive integer`);
     }
+    const maxBytes = options.maxBytes ?? Infinity;
+    if (!(maxBytes > 0)) throw new RangeError(`reorder maxBytes ${maxBytes} must be positive`);
     this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
+    this.#sizeOf = options.sizeOf ??
+      ((item) => (item as { byteLength?: number } | null)?.byteLength ?? 0);
     this.#next = (options.initialSequence ?? 0) >>> 0;
   }
 
@@ -90,6 +106,11 @@ export class ReorderBuffer<T> {
   /** Items held behind a gap. */
   get size(): number {
     return this.#held.size;
+  }
+
+  /** Bytes held behind a gap (as `sizeOf` measures them). */
+  get heldBytes(): number {
+    return this.#heldBytes;
   }
 
   /** Items dropped as duplicates or late arrivals so far. */
@@ -124,26 +145,40 @@ export class ReorderBuffer<T> {
       return { events: [], duplicate: true };
     }
     this.#held.set(seq, item);
+    this.#heldBytes += this.#sizeOf(item);
     const events: ReorderEvent<T>[] = [];
-    if (ahead !== 0 && this.#held.size > this.#capacity) {
-      let lowest = seq;
+    this.#release(events);
+    // Over a cap with a gap in front: skip to the lowest held item, release, and repeat.
+    while (
+      this.#held.size > 0 &&
+      (this.#held.size > this.#capacity || this.#heldBytes > this.#maxBytes)
+    ) {
+      let lowest: number | undefined;
       for (const held of this.#held.keys()) {
-        if (distance(this.#next, held) < distance(this.#next, lowest)) lowest = held;
+        if (lowest === undefined || distance(this.#next, held) < distance(this.#next, lowest)) {
+          lowest = held;
+        }
       }
-      const count = distance(this.#next, lowest);
+      const count = distance(this.#next, lowest!);
       events.push({ kind: "gap", from: this.#next, count });
       this.#skipped += count;
-      this.#next = lowest;
+      this.#next = lowest!;
+      this.#release(events);
     }
+    return { events, duplicate: false };
+  }
+
+  /** Hands on every item that is next in sequence. */
+  #release(events: ReorderEvent<T>[]): void {
     for (;;) {
       const ready = this.#next;
       if (!this.#held.has(ready)) break;
       const value = this.#held.get(ready) as T;
       this.#held.delete(ready);
+      this.#heldBytes -= this.#sizeOf(value);
       events.push({ kind: "item", sequence: ready, item: value });
       this.#next = (ready + 1) >>> 0;
     }
-    return { events, duplicate: false };
   }
 
   /**
@@ -160,5 +195,6 @@ export class ReorderBuffer<T> {
    */
   clear(): void {
     this.#held.clear();
+    this.#heldBytes = 0;
   }
 }

@@ -14,6 +14,8 @@
  * - `not-repliable`: an `Open` that came without a sender tag, so it cannot be answered
  * - `sender`: a frame for a known stream that did not come from that stream's peer
  * - `backlog`: an `Open` dropped because too many streams wait to be accepted
+ * - `too-large`: a frame whose payload exceeds what one packet carries on its route
+ * - `limit`: an `Open` refused because the client (or that sender) has too many streams
  */
 export type StreamFrameErrorKind =
   | "truncated"
@@ -22,7 +24,9 @@ export type StreamFrameErrorKind =
   | "sequence"
   | "not-repliable"
   | "sender"
-  | "backlog";
+  | "backlog"
+  | "too-large"
+  | "limit";
 
 /**
  * A received frame was malformed or not acceptable; it was dropped and nothing else changed.

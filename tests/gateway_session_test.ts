@@ -459,7 +459,7 @@ Deno.test("a client out of bandwidth gets a typed error and keeps its connection
   await h.close();
 });
 
-Deno.test("messages for an offline client are bounded and the oldest dropped", async () => {
+Deno.test("messages for an offline client are bounded and the newest refused", async () => {
   const h = await harness({ maxStoredMessages: 3 });
   const same = sameClient();
   const received = new Received();
@@ -467,12 +467,14 @@ Deno.test("messages for an offline client are bounded and the oldest dropped", a
   await client.connect();
   await client.close();
   await h.waitFor("closed", (e) => e.client !== undefined);
-  for (let i = 1; i <= 5; i++) h.server.deliver(client.identity, Uint8Array.of(i));
+  const outcomes = [1, 2, 3, 4, 5].map((i) => h.server.deliver(client.identity, Uint8Array.of(i)));
+  assertEquals(outcomes, ["stored", "stored", "stored", "refused", "refused"]);
   assertEquals(h.server.storedMessages(client.identity), 3);
-  assertEquals(h.warnings.filter((w) => w.includes("dropped 1 oldest message")).length, 2);
+  assertEquals(h.warnings.filter((w) => w.includes("is full (client-messages)")).length, 2);
   h.now += 1000;
   await h.client({ ...same, onMessage: received.onMessage }).connect();
-  assertEquals(received.all, [Uint8Array.of(3), Uint8Array.of(4), Uint8Array.of(5)]);
+  // what was stored (and acknowledged) is all delivered
+  assertEquals(received.all, [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)]);
   await h.close();
 });
 

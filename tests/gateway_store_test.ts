@@ -112,32 +112,34 @@ Deno.test("a malformed store file is refused with ClientStoreError", async () =>
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("the inbox keeps at most N messages per client, dropping the oldest", () => {
-  const drops: [string, number][] = [];
+Deno.test("the inbox keeps at most N messages per client and refuses newer ones", () => {
+  const refusals: [string, string][] = [];
   const inbox = new MessageInbox({
     maxMessages: 3,
-    onDrop: (c, n) => drops.push([toBase58(c), n]),
+    onRefuse: (c, reason) => refusals.push([toBase58(c), reason]),
   });
-  for (let i = 1; i <= 5; i++) inbox.store(alice, Uint8Array.of(i));
-  inbox.store(bob, Uint8Array.of(9));
+  const stored = [1, 2, 3, 4, 5].map((i) => inbox.store(alice, Uint8Array.of(i)));
+  assertEquals(stored, [true, true, true, false, false]);
+  assert(inbox.store(bob, Uint8Array.of(9)));
   assertEquals(inbox.count(alice), 3);
-  assertEquals(drops, [[toBase58(alice), 1], [toBase58(alice), 1]]);
-  assertEquals(inbox.take(alice), [Uint8Array.of(3), Uint8Array.of(4), Uint8Array.of(5)]);
+  assertEquals(refusals, [[toBase58(alice), "client-messages"], [
+    toBase58(alice),
+    "client-messages",
+  ]]);
+  assertEquals(inbox.take(alice), [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)]);
   assertEquals(inbox.take(alice), []);
   assertEquals(inbox.take(bob), [Uint8Array.of(9)]);
 });
 
-Deno.test("the inbox keeps at most B bytes per client, dropping the oldest", () => {
-  let dropped = 0;
-  const inbox = new MessageInbox({ maxBytes: 100, onDrop: (_c, n) => dropped += n });
-  inbox.store(alice, new Uint8Array(40).fill(1));
-  inbox.store(alice, new Uint8Array(40).fill(2));
-  inbox.store(alice, new Uint8Array(40).fill(3)); // 120 bytes: the first goes
-  assertEquals(dropped, 1);
-  assertEquals(inbox.take(alice).map((m) => m[0]), [2, 3]);
-  inbox.store(alice, new Uint8Array(101)); // larger than the whole budget: dropped itself
-  assertEquals(inbox.count(alice), 0);
-  assertEquals(dropped, 2);
+Deno.test("the inbox keeps at most B bytes per client and refuses what does not fit", () => {
+  const inbox = new MessageInbox({ maxBytes: 100 });
+  assert(inbox.store(alice, new Uint8Array(40).fill(1)));
+  assert(inbox.store(alice, new Uint8Array(40).fill(2)));
+  assert(!inbox.store(alice, new Uint8Array(40).fill(3))); // 120 bytes: refused
+  assert(inbox.store(alice, new Uint8Array(20).fill(4))); // exactly 100
+  assertEquals(inbox.take(alice).map((m) => m[0]), [1, 2, 4]);
+  assert(!inbox.store(alice, new Uint8Array(101))); // larger than the whole budget
+  assertEquals([inbox.count(alice), inbox.totalBytes], [0, 0]);
 });
 
 Deno.test("restored messages go back in front of newer ones", () => {

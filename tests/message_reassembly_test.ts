@@ -138,7 +138,7 @@ Deno.test("an incomplete set expires 30 minutes after its last new fragment", ()
   assertEquals(r.insertBytes(wire[0]).kind, "buffered");
 });
 
-Deno.test("the set cap and the byte cap are enforced with a limit error", () => {
+Deno.test("at the set or byte cap the least recently used set is evicted", () => {
   const r = new Reassembler({ maxSets: 2, maxBytes: 4000 });
   const f = (setId: number, position: number, length: number): Fragment => ({
     setId,
@@ -148,11 +148,60 @@ Deno.test("the set cap and the byte cap are enforced with a limit error", () => 
   });
   r.insert(f(1, 1, 1500));
   r.insert(f(2, 1, 1500));
-  assertEquals(assertThrows(() => r.insert(f(3, 1, 10)), MessageError).kind, "limit");
-  assertEquals(assertThrows(() => r.insert(f(1, 2, 1001)), MessageError).kind, "limit");
-  assertEquals([r.bufferedSets, r.bufferedBytes], [2, 3000]);
-  assertEquals(r.insert(f(1, 2, 1000)).kind, "buffered");
-  assertEquals(r.bufferedBytes, 4000);
+  r.insert(f(1, 2, 500)); // set 1 is now the most recently used
+  assertEquals(r.insert(f(3, 1, 10)).kind, "buffered"); // evicts set 2
+  assertEquals([r.bufferedSets, r.bufferedBytes, r.evictedSets], [2, 2010, 1]);
+  assertEquals(r.insert(f(3, 2, 2000)).kind, "buffered"); // 4010 bytes: evicts set 1
+  assertEquals([r.bufferedSets, r.bufferedBytes, r.evictedSets], [1, 2010, 2]);
+  // only a fragment larger than the whole budget is refused
+  assertEquals(assertThrows(() => r.insert(f(4, 1, 4001)), MessageError).kind, "limit");
+  assertEquals(r.bufferedBytes, 2010);
+});
+
+Deno.test("first fragments of never-completed sets cannot lock out new messages", () => {
+  // The attack at 1/128 scale: an attacker fills every set slot with the first fragment of a
+  // different 255-fragment set; honest messages (single and multi-fragment) must still arrive.
+  const maxSets = 64;
+  const maxBytes = 64 * P;
+  const r = new Reassembler({ maxSets, maxBytes });
+  const random = seeded(11);
+  for (let i = 0; i < 4 * maxSets; i++) {
+    const junk: Fragment = {
+      setId: 1_000_000 + i,
+      totalFragments: 255,
+      currentFragment: 1,
+      payload: random(P - 7),
+    };
+    assertEquals(r.insert(junk).kind, "buffered");
+    assert(r.bufferedSets <= maxSets && r.bufferedBytes <= maxBytes, "over the caps");
+  }
+  const short = splitIntoFragments(
+    padMessage(encodeNymMessage({ type: "plain", data: Uint8Array.of(7) }), P),
+    P,
+  );
+  assertEquals(short.length, 1);
+  const one = r.insertBytes(encodeFragment(short[0]));
+  assertEquals(one.kind, "complete");
+  const data = random(3 * P);
+  const wire = splitIntoFragments(padMessage(encodeNymMessage({ type: "plain", data }), P), P)
+    .map(encodeFragment);
+  assert(wire.length > 1);
+  let outcome: InsertOutcome | undefined;
+  let junkId = 2_000_000;
+  for (const bytes of wire) {
+    // the attacker keeps going between the honest fragments
+    r.insert({
+      setId: junkId++,
+      totalFragments: 255,
+      currentFragment: 1,
+      payload: random(P - 7),
+    });
+    outcome = r.insertBytes(bytes);
+  }
+  assertEquals(outcome?.kind, "complete");
+  const message = decodeNymMessage((outcome as { message: Uint8Array }).message);
+  assertEquals(message.type === "plain" && message.data, data);
+  assert(r.bufferedSets <= maxSets && r.bufferedBytes <= maxBytes);
 });
 
 Deno.test("a fragment that disagrees with its set's size is rejected", () => {

@@ -22,11 +22,16 @@ import {
   type ServerResponse,
   verifyAuthenticateV2Request,
 } from "../../gateway/mod.ts";
-import type { ClientStore } from "./client_store.ts";
+import type { ClientStore, StoredClient } from "./client_store.ts";
 import type { GatewayLogger, GatewayServerEvent } from "./gateway_events.ts";
 import type { MessageInbox } from "./message_inbox.ts";
-import { type ReceivedMessage, ServerWebSocket } from "./server_websocket.ts";
+import {
+  type ReceivedMessage,
+  ServerWebSocket,
+  type ServerWebSocketOptions,
+} from "./server_websocket.ts";
 import { WebSocketError } from "./websocket_error.ts";
+import { addBandwidth } from "./bandwidth.ts";
 
 export interface SessionConfig {
   readonly protocolVersion: number;
@@ -39,6 +44,11 @@ export interface SessionConfig {
   readonly freeBandwidthBytes: number;
   readonly pingTimeoutMs: number;
   readonly duplicateCheckTimeoutMs: number;
+  readonly preAuthTimeoutMs: number;
+  readonly websocket: Pick<
+    ServerWebSocketOptions,
+    "maxQueuedBytes" | "maxPendingWriteBytes" | "writeTimeoutMs" | "frameTimeoutMs"
+  >;
 }
 
 export interface SessionContext {
@@ -93,6 +103,7 @@ export class ClientSession {
   #bandwidth = 0;
   #pendingPing: { tag: Uint8Array; finish: (result: Liveness) => void } | undefined;
   #shutdown: { code: number; reason: string } | undefined;
+  #preAuthDeadline = Infinity;
 
   constructor(ctx: SessionContext, conn: Deno.Conn) {
     this.#ctx = ctx;
@@ -107,6 +118,7 @@ export class ClientSession {
 
   async run(): Promise<void> {
     const { config, logger } = this.#ctx;
+    this.#preAuthDeadline = performance.now() + config.preAuthTimeoutMs;
     let ws: ServerWebSocket;
     try {
       ws = await ServerWebSocket.accept(this.#conn, {
@@ -114,6 +126,7 @@ export class ClientSession {
         closeTimeoutMs: config.closeTimeoutMs,
         maxFrameSize: config.maxMessageSize,
         maxMessageSize: config.maxMessageSize,
+        ...config.websocket,
       });
     } catch (error) {
       logger.warn(`WebSocket handshake with ${this.#peer} failed: ${(error as Error).message}`);
@@ -190,7 +203,13 @@ export class ClientSession {
       crypto: this.#ctx.crypto,
       random: this.#ctx.random,
     });
-    ws.sendBinary(frame).catch(() => this.#ctx.inbox.store(client.identity, message));
+    // a client that does not read its pushes gets them stored instead of buffered here
+    if (!ws.canSend(frame.length)) return false;
+    ws.sendBinary(frame).catch(() => {
+      // the connection broke under the push: keep it for the next session (restore ignores the
+      // limits, since the message was already acknowledged to its sender)
+      this.#ctx.inbox.restore(client.identity, [message]);
+    });
     return true;
   }
 
@@ -220,9 +239,20 @@ export class ClientSession {
     timeoutMs: number | undefined,
     timeoutMessage: string,
   ): Promise<ReceivedMessage | undefined> {
+    let deadlineHit = false;
     try {
       for (;;) {
-        const message = await ws.receive(timeoutMs);
+        let wait = timeoutMs;
+        if (!this.#client && timeoutMs !== undefined) {
+          // before authentication, every wait also ends at the absolute pre-auth deadline
+          const left = this.#preAuthDeadline - performance.now();
+          if (left <= 0) throw new WebSocketError("timeout", "pre-auth deadline");
+          if (left < timeoutMs) {
+            wait = Math.ceil(left);
+            deadlineHit = true;
+          }
+        }
+        const message = await ws.receive(wait);
         if (
           message && (message.type === "text" || message.type === "binary") && this.#ctx.stalled()
         ) {
@@ -232,7 +262,11 @@ export class ClientSession {
       }
     } catch (error) {
       if (error instanceof WebSocketError && error.kind === "timeout") {
-        throw new SessionFailure(timeoutMessage);
+        throw new SessionFailure(
+          deadlineHit || performance.now() >= this.#preAuthDeadline
+            ? `did not authenticate within ${this.#ctx.config.preAuthTimeoutMs} ms of connecting`
+            : timeoutMessage,
+        );
       }
       throw error;
     }
@@ -282,6 +316,9 @@ export class ClientSession {
           );
         case "authenticateV2": {
           const r = request.request;
+          // The per-identity lock is taken only once the request proved possession of the
+          // identity (its signature checks out), so strangers naming it cannot hold it.
+          await this.#verifyAuthentication(r);
           await this.#ctx.withLock(toHex(r.clientIdentity), () => this.#authenticate(ws, r));
           return true;
         }
@@ -293,10 +330,7 @@ export class ClientSession {
               "length",
             );
           }
-          await this.#ctx.withLock(
-            toHex(data.subarray(0, 32)),
-            () => this.#register(ws, protocolVersion, data),
-          );
+          await this.#register(ws, protocolVersion, data);
           return true;
         }
         default:
@@ -370,6 +404,26 @@ export class ClientSession {
       }
       throw error;
     }
+    // The client's signature over the handshake proved it holds the identity: only now may it
+    // take the identity's lock (never while a stranger's handshake is pending).
+    await ctx.withLock(id, () => this.#completeRegistration(ws, identity, sharedKey, version));
+  }
+
+  async #completeRegistration(
+    ws: ServerWebSocket,
+    identity: Uint8Array,
+    sharedKey: Uint8Array,
+    version: number,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    const id = toHex(identity);
+    if (ctx.active.has(id)) {
+      throw new SessionFailure(
+        "There is already an open connection to this client",
+        "duplicate",
+        identity,
+      );
+    }
     await ws.sendText(encodeHandshakeText({
       type: "handshakePayload",
       protocolVersion: version,
@@ -399,6 +453,38 @@ export class ClientSession {
     const ctx = this.#ctx;
     const identity = request.clientIdentity;
     const id = toHex(identity);
+    // verified again under the lock: the stored timestamp may have moved meanwhile (replays)
+    const { stored, version } = await this.#verifyAuthentication(request);
+    const sessionStartMs = request.requestUnixTimestamp * 1000;
+    const existing = ctx.active.get(id);
+    if (existing) await this.#replaceDuplicate(existing, sessionStartMs, identity);
+    await ctx.store.update(identity, { lastAuthTimestamp: request.requestUnixTimestamp });
+    this.#bandwidth = (await ctx.store.get(identity))?.bandwidth ?? 0;
+    this.#activate({
+      identity,
+      id,
+      sharedKey: stored.sharedKey,
+      sessionStartMs,
+      protocolVersion: version,
+    });
+    await this.#pushStored(ws);
+    await this.#send(ws, {
+      type: "authenticate",
+      protocolVersion: version,
+      status: true,
+      bandwidthRemaining: this.#bandwidth,
+      upgradeMode: false,
+    });
+    ctx.logger.info(`authenticated client ${shortId(identity)} (protocol ${version})`);
+    ctx.emit({ type: "authenticated", client: identity, protocolVersion: version });
+  }
+
+  /** Checks an `authenticateV2` request against the stored record; throws SessionFailure. */
+  async #verifyAuthentication(
+    request: AuthenticateV2Request,
+  ): Promise<{ stored: StoredClient; version: number }> {
+    const ctx = this.#ctx;
+    const identity = request.clientIdentity;
     const stored = await ctx.store.get(identity);
     let version: number;
     try {
@@ -416,28 +502,7 @@ export class ClientSession {
         : `failed to authenticate the client: ${error.message}`;
       throw new SessionFailure(message, error.kind, identity);
     }
-    const sessionStartMs = request.requestUnixTimestamp * 1000;
-    const existing = ctx.active.get(id);
-    if (existing) await this.#replaceDuplicate(existing, sessionStartMs, identity);
-    await ctx.store.update(identity, { lastAuthTimestamp: request.requestUnixTimestamp });
-    this.#bandwidth = (await ctx.store.get(identity))?.bandwidth ?? 0;
-    this.#activate({
-      identity,
-      id,
-      sharedKey: stored!.sharedKey,
-      sessionStartMs,
-      protocolVersion: version,
-    });
-    await this.#pushStored(ws);
-    await this.#send(ws, {
-      type: "authenticate",
-      protocolVersion: version,
-      status: true,
-      bandwidthRemaining: this.#bandwidth,
-      upgradeMode: false,
-    });
-    ctx.logger.info(`authenticated client ${shortId(identity)} (protocol ${version})`);
-    ctx.emit({ type: "authenticated", client: identity, protocolVersion: version });
+    return { stored: stored!, version };
   }
 
   async #replaceDuplicate(
@@ -541,7 +606,8 @@ export class ClientSession {
     }
     switch (request.type) {
       case "claimFreeTestnetBandwidth": {
-        this.#bandwidth += ctx.config.freeBandwidthBytes;
+        // Saturating: a total past 2^53 − 1 would lose precision (and could not be persisted).
+        this.#bandwidth = addBandwidth(this.#bandwidth, ctx.config.freeBandwidthBytes);
         await ctx.store.update(client.identity, { bandwidth: this.#bandwidth });
         await this.#send(ws, {
           type: "bandwidth",

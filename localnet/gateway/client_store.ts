@@ -38,6 +38,12 @@ export interface ClientStore {
   update(identity: Uint8Array, patch: StoredClientPatch): Promise<void>;
   /** Forgets `identity`. */
   delete(identity: Uint8Array): Promise<void>;
+  /**
+   * Whether `identity` is registered, answered at once (the gateway asks for every message it
+   * is about to store). Without it, a gateway stores messages only for the clients that
+   * registered or authenticated since it started.
+   */
+  has?(identity: Uint8Array): boolean;
   /** Finishes pending writes and releases resources. */
   close(): Promise<void>;
 }
@@ -63,6 +69,11 @@ export class MemoryClientStore implements ClientStore {
   get(identity: Uint8Array): Promise<StoredClient | undefined> {
     const record = this.records.get(toHex(identity));
     return Promise.resolve(record && { ...record, sharedKey: new Uint8Array(record.sharedKey) });
+  }
+
+  /** Whether `identity` is registered. */
+  has(identity: Uint8Array): boolean {
+    return this.records.has(toHex(identity));
   }
 
   /** Stores a new shared key, keeping an existing record's bandwidth and timestamp. */

@@ -23,6 +23,8 @@ import {
   type GatewayServerEvent,
 } from "./gateway_events.ts";
 import { MessageInbox } from "./message_inbox.ts";
+import type { ServerWebSocketOptions } from "./server_websocket.ts";
+import { runAcceptLoop } from "../_accept_loop.ts";
 
 /** Free bandwidth granted per `claimFreeTestnetBandwidth`: 64 GiB, as Nym. */
 export const FREE_TESTNET_BANDWIDTH_BYTES = 64 * 1024 * 1024 * 1024;
@@ -76,7 +78,26 @@ export interface GatewayServerOptions {
   readonly maxStoredMessages?: number;
   /** Most bytes stored per offline client; 16 MiB by default. */
   readonly maxStoredBytes?: number;
+  /** Most bytes stored for all offline clients together; 256 MiB by default. */
+  readonly maxStoredBytesTotal?: number;
+  /** Stored messages not fetched within this long are dropped; 24 h by default. */
+  readonly storedMessageTtlMs?: number;
+  /** Most connections open at once; further ones are closed at once. 1024 by default. */
+  readonly maxConnections?: number;
+  /**
+   * Absolute time from the connection to a successful registration or authentication, however
+   * many requests arrive meanwhile; 30 s by default.
+   */
+  readonly preAuthTimeoutMs?: number;
+  /** Connection buffers and write deadline; see {@linkcode ServerWebSocketOptions}. */
+  readonly websocket?: Pick<
+    ServerWebSocketOptions,
+    "maxQueuedBytes" | "maxPendingWriteBytes" | "writeTimeoutMs" | "frameTimeoutMs"
+  >;
 }
+
+/** What {@linkcode GatewayServer.deliver} did with a message. */
+export type DeliveryOutcome = "pushed" | "stored" | "refused";
 
 /** A running gateway server. */
 export interface GatewayServer {
@@ -91,8 +112,11 @@ export interface GatewayServer {
   /**
    * Hands a message to the client with this identity: pushed at once if it is connected and
    * authenticated, otherwise stored (bounded) and pushed after its next authentication.
+   * `refused` (nothing kept) for an identity that never registered here, or when the inbox is
+   * full: whoever delivers must then not acknowledge the message (no SURB-ACK), so its sender
+   * retransmits.
    */
-  deliver(clientIdentity: Uint8Array, message: Uint8Array): "pushed" | "stored";
+  deliver(clientIdentity: Uint8Array, message: Uint8Array): DeliveryOutcome;
   /** Whether a client with this identity is connected and authenticated. */
   isConnected(clientIdentity: Uint8Array): boolean;
   /** How many messages are stored for this client. */
@@ -137,15 +161,24 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     freeBandwidthBytes: options.freeBandwidthBytes ?? FREE_TESTNET_BANDWIDTH_BYTES,
     pingTimeoutMs: options.pingTimeoutMs ?? 1_000,
     duplicateCheckTimeoutMs: 2 * (options.pingTimeoutMs ?? 1_000),
+    preAuthTimeoutMs: options.preAuthTimeoutMs ?? 30_000,
+    websocket: options.websocket ?? {},
   };
+  const maxConnections = options.maxConnections ?? 1024;
   const inbox = options.inbox ?? new MessageInbox({
     maxMessages: options.maxStoredMessages,
     maxBytes: options.maxStoredBytes,
+    maxTotalBytes: options.maxStoredBytesTotal,
+    ttlMs: options.storedMessageTtlMs,
+    now: options.now,
     onDrop: (client, dropped) =>
-      logger.warn(
-        `inbox of ${toBase58(client).slice(0, 10)} is full: dropped ${dropped} oldest message(s)`,
-      ),
+      logger.warn(`${dropped} message(s) for ${toBase58(client).slice(0, 10)} expired unread`),
+    onRefuse: (client, reason) =>
+      logger.warn(`inbox of ${toBase58(client).slice(0, 10)} is full (${reason}): refused`),
   });
+  const store = options.store ?? new MemoryClientStore();
+  // identities seen registering or authenticating, for stores that cannot answer `has`
+  const seen = new Set<string>();
   const locks = new Map<string, Promise<unknown>>();
   const active = new Map<string, ClientSession>();
   let stalled = false;
@@ -156,12 +189,15 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     crypto,
     random: options.random ?? systemRandom,
     now: options.now ?? Date.now,
-    store: options.store ?? new MemoryClientStore(),
+    store,
     inbox,
     active,
     forward: options.forward,
     logger,
     emit: (event) => {
+      if ((event.type === "registered" || event.type === "authenticated") && !store.has) {
+        seen.add(toHex(event.client));
+      }
       try {
         options.onEvent?.(event);
       } catch (error) {
@@ -184,26 +220,28 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   const running = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
 
-  const acceptLoop = (async () => {
-    for (;;) {
-      let conn: Deno.Conn;
+  const stop = new AbortController();
+  const acceptLoop = runAcceptLoop(listener, (conn) => {
+    if (sessions.size >= maxConnections) {
+      logger.warn(`refusing a connection: ${maxConnections} are open`);
       try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (!closing) logger.error(`accepting connections failed: ${error}`);
-        return;
-      }
-      const session = new ClientSession(ctx, conn);
-      sessions.add(session);
-      const done: Promise<void> = session.run()
-        .catch((error) => logger.error(`connection handler failed: ${error}`))
-        .finally(() => {
-          sessions.delete(session);
-          running.delete(done);
-        });
-      running.add(done);
+        conn.close();
+      } catch { /* already closed */ }
+      return;
     }
-  })();
+    const session = new ClientSession(ctx, conn);
+    sessions.add(session);
+    const done: Promise<void> = session.run()
+      .catch((error) => logger.error(`connection handler failed: ${error}`))
+      .finally(() => {
+        sessions.delete(session);
+        running.delete(done);
+      });
+    running.add(done);
+  }, {
+    signal: stop.signal,
+    onError: (error, n) => logger.error(`accepting connections failed (${n} in a row): ${error}`),
+  });
 
   const addr = listener.addr as Deno.NetAddr;
   const server: GatewayServer = {
@@ -212,10 +250,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     url: `ws://${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`,
     identityKey: crypto.ed25519PublicKey(options.identitySecretKey),
     deliver(clientIdentity, message) {
-      const session = active.get(toHex(clientIdentity));
+      const id = toHex(clientIdentity);
+      const session = active.get(id);
       if (!stalled && session?.push(message)) return "pushed";
-      inbox.store(clientIdentity, message);
-      return "stored";
+      const registered = store.has ? store.has(clientIdentity) : seen.has(id);
+      if (!registered && !session) return "refused";
+      return inbox.store(clientIdentity, message) ? "stored" : "refused";
     },
     isConnected: (clientIdentity) => active.has(toHex(clientIdentity)),
     setStalled(value) {
@@ -224,6 +264,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     storedMessages: (clientIdentity) => inbox.count(clientIdentity),
     close() {
       closing ??= (async () => {
+        stop.abort();
         listener.close();
         await acceptLoop;
         while (running.size > 0) {

@@ -10,13 +10,14 @@
  *   identitySecretKey: crypto.getRandomValues(new Uint8Array(32)),
  *   forward: () => {},
  * });
- * console.log(server.deliver(new Uint8Array(32), new Uint8Array(21))); // "stored"
+ * console.log(server.deliver(new Uint8Array(32), new Uint8Array(21))); // "refused" (never registered)
  * await server.close();
  * ```
  *
  * @module
  */
 export {
+  type DeliveryOutcome,
   FREE_TESTNET_BANDWIDTH_BYTES,
   type GatewayServer,
   type GatewayServerOptions,
@@ -34,11 +35,12 @@ export {
   type StoredClientPatch,
 } from "./client_store.ts";
 export {
+  CLIENT_LOG_COMPACT_LINES,
   CLIENT_STORE_FILE_NAME,
   ClientStoreError,
   JsonFileClientStore,
 } from "./json_file_client_store.ts";
-export { MessageInbox, type MessageInboxOptions } from "./message_inbox.ts";
+export { type InboxRefusal, MessageInbox, type MessageInboxOptions } from "./message_inbox.ts";
 export {
   type ReceivedMessage,
   ServerWebSocket,

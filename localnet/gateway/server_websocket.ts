@@ -25,6 +25,24 @@ export interface ServerWebSocketOptions {
   readonly maxFrameSize?: number;
   /** Largest reassembled message accepted; 1 MiB by default. */
   readonly maxMessageSize?: number;
+  /**
+   * Received messages not yet taken by `receive` that may wait, in bytes; 2 MiB by default.
+   * Beyond it the connection is not read (TCP backpressure on the peer) until `receive` drains
+   * the queue.
+   */
+  readonly maxQueuedBytes?: number;
+  /**
+   * Bytes waiting to be written (responses, pushes, pongs) beyond which the peer is deemed not
+   * to read and the connection is closed; 4 MiB by default.
+   */
+  readonly maxPendingWriteBytes?: number;
+  /** A write that makes no progress for this long closes the connection; 10 000 ms by default. */
+  readonly writeTimeoutMs?: number;
+  /**
+   * Time a started frame (or fragmented message) may take to arrive completely; 10 000 ms by
+   * default. Beyond it the connection is closed (slow senders keep no buffer forever).
+   */
+  readonly frameTimeoutMs?: number;
 }
 
 /** A message as {@linkcode ServerWebSocket.receive} yields it (Close is handled internally). */
@@ -82,7 +100,15 @@ export class ServerWebSocket {
   readonly #conn: Deno.Conn;
   readonly #parser: WebSocketMessageParser;
   readonly #closeTimeoutMs: number;
+  readonly #maxQueuedBytes: number;
+  readonly #maxPendingWriteBytes: number;
+  readonly #writeTimeoutMs: number;
+  readonly #frameTimeoutMs: number;
   readonly #queue: ReceivedMessage[] = [];
+  #queuedBytes = 0;
+  #pendingWriteBytes = 0;
+  #resume: (() => void) | undefined;
+  #frameTimer: ReturnType<typeof setTimeout> | undefined;
   #waiter: ((message: ReceivedMessage | undefined) => void) | undefined;
   #writeChain: Promise<void> = Promise.resolve();
   #closeSent = false;
@@ -94,6 +120,10 @@ export class ServerWebSocket {
   private constructor(conn: Deno.Conn, leftover: Uint8Array, options: ServerWebSocketOptions) {
     this.#conn = conn;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 1000;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? 2 * 1024 * 1024;
+    this.#maxPendingWriteBytes = options.maxPendingWriteBytes ?? 4 * 1024 * 1024;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
+    this.#frameTimeoutMs = options.frameTimeoutMs ?? 10_000;
     this.#parser = new WebSocketMessageParser({
       maxFrameSize: options.maxFrameSize ?? 1 << 20,
       maxMessageSize: options.maxMessageSize ?? 1 << 20,
@@ -151,6 +181,21 @@ export class ServerWebSocket {
     return this.#closeInfo;
   }
 
+  /** Bytes of received messages waiting for `receive`, plus an incomplete one being read. */
+  get bufferedBytes(): number {
+    return this.#queuedBytes + this.#parser.buffered;
+  }
+
+  /** Bytes handed to `send*`/`ping` (or automatic pongs) and not written yet. */
+  get bufferedAmount(): number {
+    return this.#pendingWriteBytes;
+  }
+
+  /** Whether `bytes` more can be queued for writing without reaching the pending-write cap. */
+  canSend(bytes: number): boolean {
+    return !this.closing && this.#pendingWriteBytes + bytes <= this.#maxPendingWriteBytes;
+  }
+
   /** True once a Close was sent or the connection ended; nothing more can be sent. */
   get closing(): boolean {
     return this.#closeSent || this.#connClosed;
@@ -163,7 +208,12 @@ export class ServerWebSocket {
    */
   receive(timeoutMs?: number): Promise<ReceivedMessage | undefined> {
     const queued = this.#queue.shift();
-    if (queued) return Promise.resolve(queued);
+    if (queued) {
+      this.#queuedBytes -= messageBytes(queued);
+      if (this.#queuedBytes <= this.#maxQueuedBytes / 2) this.#resumeReading();
+      return Promise.resolve(queued);
+    }
+    this.#resumeReading();
     if (this.#connClosed || this.#closeInfo) return Promise.resolve(undefined);
     if (this.#waiter) {
       return Promise.reject(new WebSocketError("protocol", "receive() is already pending"));
@@ -233,9 +283,22 @@ export class ServerWebSocket {
   }
 
   #write(bytes: Uint8Array): Promise<void> {
+    if (this.#pendingWriteBytes + bytes.length > this.#maxPendingWriteBytes) {
+      // The peer does not read what we send (or not fast enough): drop it rather than buffer.
+      this.#fatal(
+        new WebSocketError(
+          "timeout",
+          `the peer is not reading: ${this.#pendingWriteBytes} bytes wait to be written`,
+        ),
+      );
+      return Promise.reject(new WebSocketError("closed", "the peer is not reading"));
+    }
+    this.#pendingWriteBytes += bytes.length;
     const result = this.#writeChain.then(() => {
       if (this.#connClosed) throw new WebSocketError("closed", "the connection is closed");
-      return writeAll(this.#conn, bytes);
+      return this.#timedWrite(bytes);
+    }).finally(() => {
+      this.#pendingWriteBytes -= bytes.length;
     });
     this.#writeChain = result.catch(() => {});
     return result.catch((cause) => {
@@ -245,12 +308,72 @@ export class ServerWebSocket {
     });
   }
 
+  /** Writes `bytes`; a write without progress for the write timeout closes the connection. */
+  async #timedWrite(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new WebSocketError(
+            "timeout",
+            `a write made no progress for ${this.#writeTimeoutMs} ms`,
+          );
+          this.#fatal(error);
+          reject(error);
+        }, this.#writeTimeoutMs);
+      });
+      try {
+        offset += await Promise.race([this.#conn.write(bytes.subarray(offset)), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  /** Ends the connection at once for `error` (no closing handshake: the peer is not reading). */
+  #fatal(error: WebSocketError): void {
+    this.#closeInfo ??= { code: error.closeCode, reason: error.message, error };
+    this.#closeSent = true;
+    this.#closeConn();
+  }
+
   #closeConn(): void {
+    this.#clearFrameTimer();
     if (this.#connClosed) return;
     this.#connClosed = true;
     try {
       this.#conn.close();
     } catch { /* already closed */ }
+    this.#resumeReading();
+  }
+
+  #resumeReading(): void {
+    const resume = this.#resume;
+    this.#resume = undefined;
+    resume?.();
+  }
+
+  #clearFrameTimer(): void {
+    clearTimeout(this.#frameTimer);
+    this.#frameTimer = undefined;
+  }
+
+  /** Runs the frame deadline while a frame is incomplete, and only then. */
+  #watchFrame(): void {
+    if (this.#parser.buffered === 0) {
+      this.#clearFrameTimer();
+      return;
+    }
+    this.#frameTimer ??= setTimeout(() => {
+      this.#frameTimer = undefined;
+      this.#fatal(
+        new WebSocketError(
+          "timeout",
+          `a frame stayed incomplete for ${this.#frameTimeoutMs} ms`,
+        ),
+      );
+    }, this.#frameTimeoutMs);
   }
 
   #deliver(message: ReceivedMessage | undefined): void {
@@ -260,6 +383,7 @@ export class ServerWebSocket {
       waiter(message);
     } else if (message) {
       this.#queue.push(message);
+      this.#queuedBytes += messageBytes(message);
     }
   }
 
@@ -272,6 +396,13 @@ export class ServerWebSocket {
           this.#parser.push(chunk);
           if (this.#drain()) break;
         }
+        if (this.#queuedBytes > this.#maxQueuedBytes && !this.#connClosed) {
+          // backpressure: stop reading (the peer's writes stall) until receive() drains
+          this.#clearFrameTimer();
+          await new Promise<void>((resolve) => this.#resume = resolve);
+          if (this.#connClosed) break;
+        }
+        this.#watchFrame();
         let n: number | null;
         try {
           n = await this.#conn.read(buffer);
@@ -294,6 +425,7 @@ export class ServerWebSocket {
         await this.#write(encodeCloseFrame(e.closeCode, e.message)).catch(() => {});
       }
     }
+    this.#clearFrameTimer();
     await this.#writeChain.catch(() => {}); // let a Close echo reach the peer first
     this.#closeConn();
     this.#peerClosed?.();
@@ -322,6 +454,10 @@ export class ServerWebSocket {
       this.#deliver(message);
     }
   }
+}
+
+function messageBytes(message: ReceivedMessage): number {
+  return message.data.length; // UTF-16 units of a text message: close enough to its bytes
 }
 
 async function readRequestHead(conn: Deno.Conn): Promise<{ head: string; leftover: Uint8Array }> {

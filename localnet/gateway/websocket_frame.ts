@@ -128,6 +128,14 @@ export class WebSocketMessageParser {
     this.#limits = limits;
   }
 
+  /**
+   * Bytes held that do not form a complete message yet (a partial frame, or the frames of a
+   * fragmented message so far): 0 when the peer is between messages.
+   */
+  get buffered(): number {
+    return this.#buffer.length + this.#fragmentSize;
+  }
+
   /** Appends received bytes. */
   push(chunk: Uint8Array): void {
     if (this.#buffer.length === 0) {

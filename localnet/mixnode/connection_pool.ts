@@ -28,6 +28,11 @@ export interface ConnectionPoolOptions {
   readonly maxBackoffMs?: number;
   /** Most bytes coalesced into one socket write (default 64 KiB). */
   readonly maxWriteBytes?: number;
+  /**
+   * A socket write that makes no progress for this long (the peer stopped reading) closes the
+   * connection and drops its batch (default 10 000 ms).
+   */
+  readonly writeTimeoutMs?: number;
   /** Maps the address a packet names to the address to dial (default: unchanged). */
   readonly resolveAddress?: (hostPort: string) => string;
   /** Opens connections (default: `Deno.connect`). */
@@ -105,6 +110,7 @@ export class ConnectionPool {
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #maxWriteBytes: number;
+  readonly #writeTimeoutMs: number;
   readonly #resolve: (hostPort: string) => string;
   readonly #connect: Connector;
   readonly #log: Logger;
@@ -125,6 +131,7 @@ export class ConnectionPool {
     this.#initialBackoffMs = options.initialBackoffMs ?? 100;
     this.#maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.#maxWriteBytes = options.maxWriteBytes ?? 65536;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
     this.#resolve = options.resolveAddress ?? ((a) => a);
     this.#connect = options.connect ?? denoConnector;
     this.#log = options.logger ?? silentLogger;
@@ -349,7 +356,7 @@ export class ConnectionPool {
         }
         try {
           for (let written = 0; written < data.length;) {
-            written += await conn.write(data.subarray(written));
+            written += await this.#timedWrite(conn, data.subarray(written), peer.hostPort);
           }
           this.#sent += batch.length;
         } catch (error) {
@@ -371,6 +378,26 @@ export class ConnectionPool {
       this.#notifyIdle();
     }
     this.#pump(peer);
+  }
+
+  /** One `conn.write`; if it makes no progress in time the connection is closed (it throws). */
+  async #timedWrite(conn: Deno.Conn, data: Uint8Array, hostPort: string): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+        reject(new Error(`no progress writing to ${hostPort} for ${this.#writeTimeoutMs} ms`));
+      }, this.#writeTimeoutMs);
+    });
+    try {
+      return await Promise.race([conn.write(data), stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #closeConn(peer: Peer): void {

@@ -23,6 +23,7 @@ import {
 } from "../framing/mod.ts";
 import { ConnectionPool, type ConnectionPoolOptions } from "./connection_pool.ts";
 import { consoleLogger, type Logger } from "./log.ts";
+import { runAcceptLoop } from "../_accept_loop.ts";
 import { ReplayFilter, type ReplayFilterOptions } from "./replay_filter.ts";
 
 /** Faults a test can inject into a {@linkcode Mixnode}; changeable while it runs. */
@@ -77,6 +78,19 @@ export interface MixnodeOptions {
    * with the frame they came in, instead of being dropped.
    */
   readonly onFinalHop?: (hop: FinalHop, frame: Frame) => void;
+  /**
+   * Which next hops packets may be forwarded to (default: any). The localnet passes the nodes
+   * of its current topology, so a packet naming any other `host:port` is dropped instead of
+   * making this node dial it.
+   */
+  readonly isKnownNode?: (hostPort: string) => boolean;
+  /** Most inbound connections open at once; further ones are closed at once (default 1024). */
+  readonly maxConnections?: number;
+  /**
+   * Time a started frame may take to arrive completely (default 10 000 ms); beyond it the
+   * connection is closed, so a slow sender cannot hold a buffer forever.
+   */
+  readonly frameTimeoutMs?: number;
 }
 
 /** Counters of a {@linkcode Mixnode}. */
@@ -109,6 +123,12 @@ export interface MixnodeStats {
   readonly droppedQueueFull: number;
   /** Packets dropped because connecting or writing to the next hop failed. */
   readonly droppedSendFailure: number;
+  /** Packets dropped because their next hop is not a node of the topology. */
+  readonly droppedUnknownHop: number;
+  /** Inbound connections refused at the connection cap. */
+  readonly connectionsRefused: number;
+  /** Inbound connections closed because a frame did not complete in time. */
+  readonly connectionsTimedOut: number;
 }
 
 /** A running mixnode. */
@@ -233,7 +253,13 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     droppedMalformed: 0,
     droppedFinalHop: 0,
     droppedUnsupported: 0,
+    droppedUnknownHop: 0,
+    connectionsRefused: 0,
+    connectionsTimedOut: 0,
   };
+  const maxConnections = options.maxConnections ?? 1024;
+  const frameTimeoutMs = options.frameTimeoutMs ?? 10_000;
+  const stop = new AbortController();
 
   const notifyIdle = () => {
     if (timers.size > 0) return;
@@ -318,6 +344,16 @@ function createMixnode(options: MixnodeOptions): Mixnode {
       });
       return;
     }
+    if (options.isKnownNode && !options.isKnownNode(destination)) {
+      counts.droppedUnknownHop++;
+      log({
+        level: "warn",
+        event: "packet.dropped.unknown_hop",
+        message: `next hop ${destination} is not a node of the topology`,
+        peer,
+      });
+      return;
+    }
     const bytes = encodeFrame({
       version: outVersion,
       packetSize: frame.packetSize,
@@ -352,12 +388,33 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     const peer = peerOf(conn);
     const decoder = new FrameDecoder();
     const buffer = new Uint8Array(65536);
+    let frameTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
         if (closing) break;
         decoder.push(buffer.subarray(0, n));
         for (let frame = decoder.next(); frame !== undefined; frame = decoder.next()) {
           onFrame(frame, peer);
+        }
+        // a frame deadline runs only while a frame is incomplete
+        if (decoder.buffered === 0) {
+          clearTimeout(frameTimer);
+          frameTimer = undefined;
+        } else {
+          frameTimer ??= setTimeout(() => {
+            counts.connectionsTimedOut++;
+            log({
+              level: "warn",
+              event: "connection.frame_timeout",
+              message: `a frame stayed incomplete for ${frameTimeoutMs} ms; closing`,
+              peer,
+            });
+            try {
+              conn.close();
+            } catch {
+              // already closed
+            }
+          }, frameTimeoutMs);
         }
       }
       if (!closing && decoder.buffered > 0) {
@@ -386,6 +443,7 @@ function createMixnode(options: MixnodeOptions): Mixnode {
         });
       }
     } finally {
+      clearTimeout(frameTimer);
       inbound.delete(conn);
       try {
         conn.close();
@@ -395,36 +453,42 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     }
   };
 
-  const acceptLoop = (async () => {
-    while (!closing) {
-      let conn: Deno.Conn;
-      try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (closing) return;
-        log({
-          level: "error",
-          event: "listener.failed",
-          message: `accept failed: ${(error as Error)?.message ?? error}`,
-        });
-        return;
-      }
-      if (closing) {
-        conn.close();
-        return;
-      }
-      counts.connectionsAccepted++;
-      inbound.add(conn);
-      const task = handle(conn);
-      handlers.add(task);
-      task.finally(() => handlers.delete(task));
+  const acceptLoop = runAcceptLoop(listener, (conn) => {
+    if (closing) {
+      conn.close();
+      return;
     }
-  })();
+    if (inbound.size >= maxConnections) {
+      counts.connectionsRefused++;
+      log({
+        level: "warn",
+        event: "connection.refused",
+        message: `refusing a connection: ${maxConnections} are open`,
+        peer: peerOf(conn),
+      });
+      conn.close();
+      return;
+    }
+    counts.connectionsAccepted++;
+    inbound.add(conn);
+    const task = handle(conn);
+    handlers.add(task);
+    task.finally(() => handlers.delete(task));
+  }, {
+    signal: stop.signal,
+    onError: (error, n) =>
+      log({
+        level: "error",
+        event: "listener.failed",
+        message: `accept failed (${n} in a row), retrying: ${(error as Error)?.message ?? error}`,
+      }),
+  });
 
   log({ level: "info", event: "node.started", message: `mixnode listening on ${hostPort}` });
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      stop.abort();
       try {
         listener.close();
       } catch {
@@ -473,6 +537,10 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     send(destination: string, packet: Uint8Array, keyRotation = 0): boolean {
       const packetSize = packetSizeFromLength(packet.length);
       if (!packetSize || closing) return false;
+      if (options.isKnownNode && !options.isKnownNode(destination)) {
+        counts.droppedUnknownHop++;
+        return false;
+      }
       counts.forwarded++;
       return pool.send(
         destination,
