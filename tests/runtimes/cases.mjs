@@ -150,7 +150,7 @@ function lionessVector() {
 async function goldenPacket() {
   // The packet captured from nym-client-wasm 1.4.1 (NymNodeTester) and its nodes' keys.
   const vector = JSON.parse(
-    await readFile(new URL("../../../shared/vectors/official-tester-packet.json", import.meta.url)),
+    await readFile(new URL("../vectors/official-tester-packet.json", import.meta.url)),
   );
   const nodeAt = Object.fromEntries(Object.entries(vector.mix_hosts).map(([n, h]) => [h, n]));
   const forward = fromHex(vector.forward_sphinx_v2_plaintext_hex);
