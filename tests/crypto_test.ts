@@ -3,21 +3,10 @@ import { CryptoError } from "../crypto/mod.ts";
 import { buildNative, type NodeCrypto } from "../crypto/native.ts";
 import { fromHex, toHex } from "../internal/bytes.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const native = nativeCrypto();
 const providers: CryptoProvider[] = native ? [nobleCrypto, native] : [nobleCrypto];
-
-function seeded(seed: number): (n: number) => Uint8Array {
-  let state = seed >>> 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      out[i] = state >>> 24;
-    }
-    return out;
-  };
-}
 
 Deno.test("the default provider is native in Deno and agrees with noble", () => {
   assertEquals(defaultCrypto().name, "native");
@@ -121,7 +110,7 @@ for (const c of providers) {
 
 Deno.test("native AES-256-GCM-SIV equals noble's at every block boundary and rejects a flipped bit", () => {
   if (!native) return;
-  const random = seeded(8);
+  const random = seededRandom(8);
   const key = random(32), nonce = random(12);
   for (const length of [0, 1, 15, 16, 17, 31, 32, 33, 100, 1024, 2422, 2423]) {
     const message = random(length);
@@ -139,7 +128,7 @@ Deno.test("native AES-256-GCM-SIV equals noble's at every block boundary and rej
 
 Deno.test("native and noble providers agree byte for byte on random inputs", () => {
   if (!native) return;
-  const random = seeded(7);
+  const random = seededRandom(7);
   for (let round = 0; round < 50; round++) {
     const a = random(32), b = random(32), key64 = random(64);
     const data = random(1 + (round * 37) % 3000);

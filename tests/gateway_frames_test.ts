@@ -3,7 +3,7 @@
 import { officialTesterPacket } from "./vectors/mod.ts";
 import { gcmsiv } from "@noble/ciphers/aes.js";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 import { fromHex } from "../internal/bytes.ts";
 import { decodeNodeAddress, encodeNodeAddress, PACKET_SIZES } from "../sphinx/mod.ts";
 import {
