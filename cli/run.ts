@@ -7,6 +7,7 @@
  * @module
  */
 import type { MixnetClient } from "../client/mixnet_client.ts";
+import type { Clock } from "../internal/clock.ts";
 import { ArgsError, parseArgs, portFlag } from "./_args.ts";
 import { connectStored, loadClient } from "./_client_files.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly onApiEvent?: (event: NativeApiEvent) => void;
   /** Aborts the start (the topology fetch). */
   readonly signal?: AbortSignal;
+  /** Time and timers of the client (authentication timestamps included); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /** A running client and its API. */
@@ -77,6 +80,7 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
     traffic: { preset: "default", ...debug.traffic },
     topologyRefreshMs: debug.topologyRefreshMs,
     signal: options.signal,
+    clock: options.clock,
   });
   let api: NativeApiServer | undefined;
   if (!options.disableSocket && config.socket.socket_type === "WebSocket") {
@@ -165,6 +169,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     allowedOrigins: parsed.lists["allow-origin"],
     env: io.env,
     signal: io.signal,
+    clock: io.clock,
     onApiEvent: (event) => {
       if (event.type === "appConnected") log(`application connected from ${event.remote}`);
       if (event.type === "appDisconnected") log(`application at ${event.remote} disconnected`);
