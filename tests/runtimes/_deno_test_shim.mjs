@@ -7,7 +7,10 @@
  * Installs `globalThis.Deno` with `test` registering through `register(name, fn, ignore)`.
  * @param {(name: string, fn: () => Promise<void>, ignore: boolean) => void} register
  * @param {{ runtime: string; env: (name: string) => string | undefined }} options
+ * @returns {void}
  */
+// Plain JavaScript for Node and Bun: typed by the JSDoc above.
+// deno-lint-ignore explicit-module-boundary-types
 export function installDenoTest(register, { runtime, env }) {
   if (globalThis.Deno) throw new Error(`a Deno global already exists in ${runtime}`);
   const test = (a, b, c) => {
