@@ -3,6 +3,7 @@
 import { connect, type ConnectOptions } from "../client/connect.ts";
 import type { MixnetClient } from "../client/mixnet_client.ts";
 import { GatewayProtocolError } from "../gateway/mod.ts";
+import { systemClock } from "../internal/clock.ts";
 import { CliError } from "./cli_error.ts";
 import {
   type ClientDirectories,
@@ -56,7 +57,7 @@ export async function loadClient(
  * `connect()`, retried once when the gateway refuses the authentication timestamp: a gateway
  * wants each `authenticateV2` timestamp (whole seconds) strictly greater than the last one, so
  * a client restarted within the same second as its previous session is refused; one second
- * later it is not.
+ * later (on `options.clock`) it is not.
  */
 export async function connectStored(options: ConnectOptions): Promise<MixnetClient> {
   try {
@@ -68,7 +69,8 @@ export async function connectStored(options: ConnectOptions): Promise<MixnetClie
     ) {
       throw error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
+    const clock = options.clock ?? systemClock;
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, 1050 - (clock.now() % 1000)));
     return await connect(options);
   }
 }

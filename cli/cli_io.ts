@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Clock } from "../internal/clock.ts";
 
 /** The outside world of a command. */
 export interface CliIo {
@@ -17,6 +18,8 @@ export interface CliIo {
   env(name: string): string | undefined;
   /** Aborted when the command should stop (SIGINT or SIGTERM). */
   readonly signal: AbortSignal;
+  /** The clients' time and timers; the system clock when absent (tests inject one). */
+  readonly clock?: Clock;
 }
 
 /**

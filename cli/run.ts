@@ -7,6 +7,7 @@
  * @module
  */
 import type { MixnetClient } from "../client/mixnet_client.ts";
+import type { Clock } from "../internal/clock.ts";
 import { ArgsError, parseArgs, portFlag } from "./_args.ts";
 import { connectStored, loadClient } from "./_client_files.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
@@ -52,6 +53,8 @@ export interface RunOptions {
   readonly onSeedEvent?: (event: SeedApiEvent | SeedTcpEvent) => void;
   /** Aborts the start (the topology fetch). */
   readonly signal?: AbortSignal;
+  /** Time and timers of the client (authentication timestamps included); the system clock by default. */
+  readonly clock?: Clock;
 }
 
 /** A running client and its API. */
@@ -100,6 +103,7 @@ export async function runClient(options: RunOptions): Promise<RunningClient> {
     traffic: { preset: "default", ...debug.traffic },
     topologyRefreshMs: debug.topologyRefreshMs,
     signal: options.signal,
+    clock: options.clock,
   });
   const seed = new SeedApi({
     client,
@@ -283,6 +287,7 @@ async function runAs(
       if (event.type === "framingError") log(`closed ${event.remote}: ${event.error}`);
       if (event.type === "clientsUnavailable") log(`getClients: ${event.error}`);
     },
+    clock: io.clock,
     onApiEvent: (event) => {
       if (event.type === "appConnected") log(`application connected from ${event.remote}`);
       if (event.type === "appDisconnected") log(`application at ${event.remote} disconnected`);

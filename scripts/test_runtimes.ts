@@ -1,12 +1,14 @@
-// `deno task test:runtimes`: the client's core suite (tests/runtimes/cases.mjs) under Node's and
-// Bun's own test runners, against the same JavaScript a browser or edge build ships.
+// `deno task test:runtimes`: the suite's portable test files (tests/runtimes/suite.ts) under
+// Node's and Bun's own test runners, against the same JavaScript a browser or edge build ships.
 //
-// 1. bundles tests/runtimes/_entry.ts to plain ESM with `deno bundle` into a temporary folder;
+// 1. bundles tests/runtimes/suite.ts to plain ESM with `deno bundle` into a temporary folder;
 // 2. installs `ws` there for Node versions without a global WebSocket (Node 20), and Bun there
 //    too when no `bun` is on PATH (both from the npm registry, through npm);
 // 3. starts a localnet in this process (two gateways) and passes its nym-api URL and gateway
-//    identities to the runners through the environment;
-// 4. runs `node --test` then `bun test`, stops the localnet, and exits non-zero if either failed.
+//    identities to the runners through the environment (for localnet_round_trip_test.ts);
+// 4. runs `node --test` then `bun test` on the runners, which map `Deno.test` onto their own
+//    test functions (tests/runtimes/_deno_test_shim.mjs) and import the bundle; stops the
+//    localnet, prints `runtimes: N passed, N failed` and exits non-zero if either failed.
 //
 // Usage: deno run --allow-run --allow-read --allow-write --allow-net=127.0.0.1 \
 //          scripts/test_runtimes.ts [node] [bun] [--keep]
@@ -103,12 +105,12 @@ try {
     "--format",
     "esm",
     "-o",
-    `${dir}/core.mjs`,
-    "tests/runtimes/_entry.ts",
+    `${dir}/suite.mjs`,
+    "tests/runtimes/suite.ts",
   ]);
   if (bundled.code !== 0) throw new Error("deno bundle failed");
-  const size = (await Deno.stat(`${dir}/core.mjs`)).size;
-  console.log(`bundled tests/runtimes/_entry.ts: ${(size / 1024).toFixed(1)} KiB in ${dir}`);
+  const size = (await Deno.stat(`${dir}/suite.mjs`)).size;
+  console.log(`bundled tests/runtimes/suite.ts: ${(size / 1024).toFixed(1)} KiB in ${dir}`);
 
   const nodeVersion = runtimes.includes("node") ? await which("node") : undefined;
   if (runtimes.includes("node")) {

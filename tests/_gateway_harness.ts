@@ -1,6 +1,6 @@
 // Shared helpers for the gateway tests: a gateway server with captured events, logs and forwarded
 // packets, clients over Deno's WebSocket with a controllable clock, and a raw WebSocket peer.
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 import {
   GatewayClient,
   type GatewayClientOptions,

@@ -15,7 +15,7 @@ import {
 import type { GatewayLink } from "../client/mixnet_client.ts";
 import type { OutgoingPacket } from "../client/packet_builder.ts";
 import type { RouteSource } from "../client/route_source.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 interface Node extends RouteHop {
   readonly secretKey: Uint8Array;

@@ -1,27 +1,14 @@
-// Routes with known node keys for Sphinx tests, and a deterministic random source.
+// Routes with known node keys for Sphinx tests (the seeded random source is tests/_fixtures/).
 import { defaultCrypto } from "../crypto/mod.ts";
 import { encodeNodeAddress, padNodeAddress, type RouteHop } from "../sphinx/mod.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
+
+/** Re-exported for the files that import it from here; the generator is tests/_fixtures/. */
+export { seededRandom };
 
 export interface TestNode extends RouteHop {
   readonly secretKey: Uint8Array;
   readonly hostPort: string;
-}
-
-/** A deterministic byte source (xorshift), so failures reproduce. */
-export function seededRandom(seed: number): (n: number) => Uint8Array {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
 }
 
 /** `hops` nodes on 127.0.0.1 (and one IPv6 node when `ipv6` is set) with random keys. */

@@ -63,26 +63,6 @@ export function makeNetwork(perLayer = 1, gateways = 1): DirectoryData {
   };
 }
 
-/** A seeded byte source (splitmix32) so that random draws are reproducible. */
-export function seededRandom(seed: number): (length: number) => Uint8Array {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  return (length) => {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i += 4) {
-      const word = next();
-      for (let j = 0; j < 4 && i + j < length; j++) out[i + j] = (word >>> (8 * j)) & 0xff;
-    }
-    return out;
-  };
-}
-
 /** The ed25519/x25519 secret keys behind {@linkcode makeNode}'s public keys. */
 export function nodeSecrets(nodeId: number): { identity: Uint8Array; sphinx: Uint8Array } {
   return { identity: secret(nodeId, 1), sphinx: secret(nodeId, 2) };

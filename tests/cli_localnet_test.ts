@@ -10,6 +10,7 @@ import { startLocalnet } from "../localnet/mod.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { CliError } from "../cli/cli_error.ts";
 import type { CliIo } from "../cli/cli_io.ts";
+import type { Clock, TimerHandle } from "../internal/clock.ts";
 import { parseConfig } from "../cli/config.ts";
 import { initClient } from "../cli/init.ts";
 import { main } from "../cli/main.ts";
@@ -27,6 +28,7 @@ class TestIo implements CliIo {
   readonly isTerminal = false;
   readonly controller = new AbortController();
   readonly signal = this.controller.signal;
+  clock?: Clock;
   #waiters: { prefix: string; resolve: (line: string) => void }[] = [];
 
   constructor(readonly home: string) {}
@@ -129,6 +131,17 @@ async function gatewayOnlyNetwork() {
   };
 }
 
+/**
+ * Real timers, but `now()` stands still at `at` until the test moves it: two runs of a client
+ * then authenticate within the same second whatever the machine's load.
+ */
+class PinnedClock implements Clock {
+  constructor(public at: number) {}
+  now = (): number => this.at;
+  setTimeout = (callback: () => void, ms: number): TimerHandle => setTimeout(callback, ms);
+  clearTimeout = (handle: TimerHandle): void => clearTimeout(handle as number);
+}
+
 async function fileMode(path: string): Promise<number> {
   return (await Deno.stat(path)).mode! & 0o777;
 }
@@ -207,8 +220,10 @@ Deno.test("init registers once; every later run authenticates with the stored ke
       identity,
     );
 
-    // First run, in-process: authenticateV2 with the stored shared key, no registration.
-    const first = await runClient({ id: "alice", env: initIo.env });
+    // First run, in-process: authenticateV2 with the stored shared key, no registration. Both
+    // runs see the same second on their clock.
+    const clock = new PinnedClock(Math.floor(Date.now() / 1000) * 1000);
+    const first = await runClient({ id: "alice", env: initIo.env, clock });
     try {
       assertEquals(first.client.address, address);
       assertEquals([net.count("registered"), net.count("authenticated")], [1, 1]);
@@ -220,8 +235,12 @@ Deno.test("init registers once; every later run authenticates with the stored ke
       await first.close();
     }
 
-    // Second run, as the command: prints the address and API, stops on the signal.
+    // Second run, as the command: prints the address and API, stops on the signal. Started
+    // within the same second as the previous session's authentication, it is refused once (the
+    // gateway wants a strictly newer timestamp) and retried a second later.
     const runIo = new TestIo(home);
+    runIo.clock = clock;
+    const refused = net.next("rejected").then(() => clock.at += 1000);
     const running = main(["run", "--id", "alice", "--port", "0"], runIo);
     assertEquals(await runIo.line("Address of this client: "), address);
     const url = await runIo.line("Running websocket on ");
@@ -232,11 +251,10 @@ Deno.test("init registers once; every later run authenticates with the stored ke
     assertEquals(await running, 0, runIo.errors.join(""));
     await app.close();
     assertEquals([net.count("registered"), net.count("authenticated")], [1, 2]);
-    // A run started within the same second as the previous session's authentication is
-    // refused once (the gateway wants a strictly newer timestamp) and retried a second later.
-    for (const event of net.events) {
-      if (event.type === "rejected") assert(/timestamp/.test(event.reason), event.reason);
-    }
+    const rejected = net.events.filter((e) => e.type === "rejected");
+    assertEquals(rejected.length, 1, "refused exactly once");
+    assert(/timestamp/.test(rejected[0].reason), rejected[0].reason);
+    await refused;
 
     // A one-shot send whose packets go nowhere (these mixnodes do not run) waits for its acks
     // until interrupted, and says how far it got.

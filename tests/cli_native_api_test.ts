@@ -537,6 +537,32 @@ Deno.test("requests reach the client on their lane, and connection ids get a lan
   }
 });
 
+Deno.test("JSON has no queue-length request: it is an unknown variant, as in Nym", async () => {
+  const client = new FakeClient();
+  client.lanes.set("connection:5", 3);
+  const server = serveNativeApi({ client, port: 0 });
+  const app = await ApiApp.open(server.url);
+  try {
+    for (const type of ["laneQueueLength", "getLaneQueueLength"]) {
+      app.ws.send(`{"type":"${type}","connectionId":5}`);
+      const error = await app.next();
+      assert(typeof error === "string", "a text response");
+      const parsed = JSON.parse(error);
+      assertEquals(parsed.type, "error");
+      assert(parsed.message.includes(`unknown variant \`${type}\``), parsed.message);
+    }
+    // What the README points to instead: a send with a connection id, or binary request 0x05.
+    app.ws.send(`{"type":"send","message":"a","recipient":"${ADDRESS}","connectionId":5}`);
+    assertEquals(await app.next(), `{"type":"laneQueueLength","lane":5,"queue_length":3}`);
+    app.ws.send(bytes([0x05], u64(5)));
+    assertEquals(await app.next(), bytes([0x03], u64(5), u64(3)));
+    assertEquals(client.calls.length, 1);
+  } finally {
+    await app.close();
+    await server.close();
+  }
+});
+
 Deno.test("malformed requests get an error response in the request's form", async () => {
   const client = new FakeClient();
   const server = serveNativeApi({ client, port: 0, maxReplySurbs: 100 });

@@ -1,7 +1,7 @@
 // GatewayClient against a scripted gateway behind a fake WebSocket and a manual clock: timeouts,
 // refusals and malformed replies, deterministically.
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { ManualClock, seededRandom, settle } from "./_fixtures/mod.ts";
 import { testPacket } from "./_gateway_harness.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import {
@@ -21,38 +21,6 @@ import {
   type ServerResponse,
   type WebSocketLike,
 } from "../gateway/mod.ts";
-
-class ManualClock {
-  time = 1_800_000_000_000;
-  now = (): number => this.time;
-  #timers = new Map<number, { at: number; fn: () => void }>();
-  #next = 1;
-  setTimeout = (fn: () => void, ms: number): number => {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.time + ms, fn });
-    return id;
-  };
-  clearTimeout = (id: unknown): void => {
-    this.#timers.delete(id as number);
-  };
-  advance(ms: number): void {
-    this.time += ms;
-    for (const [id, timer] of [...this.#timers].sort((a, b) => a[1].at - b[1].at)) {
-      if (timer.at <= this.time) {
-        this.#timers.delete(id);
-        timer.fn();
-      }
-    }
-  }
-  get pending(): number {
-    return this.#timers.size;
-  }
-}
-
-/** Yields to pending promise callbacks (no timers involved). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 class FakeSocket implements WebSocketLike {
   binaryType = "blob";
@@ -364,7 +332,8 @@ Deno.test("with a stored key the client authenticates and sends v1 frames at pro
   const key = seededRandom(12)(32);
   await keyStorage.storeSharedKey(gateway.gatewayIdentity, key);
   gateway.sharedKey = key;
-  const client = makeClient(gateway, new ManualClock(), { keyStorage });
+  const clock = new ManualClock(1_800_000_000_000);
+  const client = makeClient(gateway, clock, { keyStorage });
   const info = await connecting(client, gateway);
   assertEquals(info.registered, false);
   assertEquals(info.protocolVersion, 4);

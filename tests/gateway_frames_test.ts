@@ -1,8 +1,9 @@
 // Binary frames and mix packets, including a ForwardSphinxV2 plaintext captured from the official
-// client (shared/vectors/official-tester-packet.json).
+// client (tests/vectors/official-tester-packet.json).
+import { officialTesterPacket } from "./vectors/mod.ts";
 import { gcmsiv } from "@noble/ciphers/aes.js";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 import { fromHex } from "../internal/bytes.ts";
 import { decodeNodeAddress, encodeNodeAddress, PACKET_SIZES } from "../sphinx/mod.ts";
 import {
@@ -20,11 +21,7 @@ import {
   usesForwardSphinxV2,
 } from "../gateway/mod.ts";
 
-const vector = JSON.parse(
-  await Deno.readTextFile(
-    new URL("../../shared/vectors/official-tester-packet.json", import.meta.url),
-  ),
-);
+const vector = officialTesterPacket;
 
 function rejects(kind: GatewayProtocolErrorKind, fn: () => unknown): void {
   assertThrows(fn, GatewayProtocolError, (e) => e.kind === kind);

@@ -4,7 +4,7 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
 import { gcmsiv } from "@noble/ciphers/aes.js";
 import { assert, assertEquals, assertNotEquals, assertThrows } from "./_assert.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { concatBytes, u64be } from "../internal/bytes.ts";
 import {

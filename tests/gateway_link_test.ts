@@ -4,7 +4,7 @@ import type { OutgoingPacket } from "../client/packet_builder.ts";
 import { GatewayProtocolError, type MixPacket } from "../gateway/mod.ts";
 import { assertEquals } from "./_assert.ts";
 import { ManualClock } from "./_manual_clock.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 class FakeGatewayClient {
   state: "idle" | "connecting" | "ready" | "closing" | "closed" = "idle";

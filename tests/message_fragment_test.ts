@@ -19,28 +19,12 @@ import {
   splitIntoSets,
 } from "../message/mod.ts";
 import { PACKET_SIZES } from "../sphinx/mod.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const P = 1611;
 
-/** Deterministic bytes (xorshift32) so failures reproduce. */
-function seeded(seed: number): (n: number) => Uint8Array {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 0xff;
-    }
-    return out;
-  };
-}
-
 function plainPadded(length: number, perPacket = P): Uint8Array {
-  const data = seeded(length)(length);
+  const data = seededRandom(length)(length);
   return padMessage(encodeNymMessage({ type: "plain", data }), perPacket);
 }
 
@@ -175,7 +159,7 @@ Deno.test("set ids are positive i32 values and 0 and i32::MIN are redrawn", () =
   assertEquals(i, 3);
   assertEquals(generateSetId(() => Uint8Array.of(0x7f, 0xff, 0xff, 0xff)), 0x7fffffff);
   assertEquals(generateSetId(() => Uint8Array.of(0x80, 0, 0, 1)), 0x7fffffff);
-  const random = seeded(9);
+  const random = seededRandom(9);
   for (let n = 0; n < 1000; n++) {
     const id = generateSetId(random);
     assert(id >= 1 && id <= 0x7fffffff);
@@ -200,7 +184,7 @@ Deno.test("set capacities and fragment counts match the arithmetic of Nym's chun
 });
 
 function checkSplit(padded: Uint8Array, perPacket = P): Fragment[][] {
-  const sets = splitIntoSets(padded, perPacket, seeded(padded.length));
+  const sets = splitIntoSets(padded, perPacket, seededRandom(padded.length));
   const flat = sets.flat();
   // Padding fills every fragment: each serialized fragment is exactly one packet's worth.
   for (const f of flat) assertEquals(encodeFragment(f).length, perPacket);
@@ -259,7 +243,7 @@ Deno.test("extended packet sizes split with their own fragment capacity", () => 
 });
 
 Deno.test("split fragments round trip through their serialized form", () => {
-  for (const f of splitIntoFragments(plainPadded(420_000), P, seeded(3))) {
+  for (const f of splitIntoFragments(plainPadded(420_000), P, seededRandom(3))) {
     assertEquals(decodeFragment(encodeFragment(f)), f);
   }
 });

@@ -1,6 +1,7 @@
 // Conformance with the official client (@nymproject/nym-client-wasm@1.4.1): a packet it built
-// (shared/vectors/official-tester-packet.json) and the message layout it accepted
-// (shared/spec/official-client.md §4 d).
+// (tests/vectors/official-tester-packet.json) and the message layout it accepted (a regular
+// message pushed by a test gateway: see tests/vectors/README.md).
+import { officialTesterPacket } from "./vectors/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { fromHex, toHex } from "../internal/bytes.ts";
@@ -25,18 +26,7 @@ import { decodeNodeAddress, processPacket } from "../sphinx/mod.ts";
 
 const c = defaultCrypto();
 
-interface Vector {
-  nodes: Record<string, { x25519_sk: string }>;
-  mix_hosts: Record<string, string>;
-  client: { ed25519_pk: string; x25519_sk: string; ack_key_aes128: string };
-  forward_sphinx_v2_plaintext_hex: string;
-}
-
-const vector: Vector = JSON.parse(
-  await Deno.readTextFile(
-    new URL("../../shared/vectors/official-tester-packet.json", import.meta.url),
-  ),
-);
+const vector = officialTesterPacket;
 const nodeByHost = new Map(Object.entries(vector.mix_hosts).map(([name, host]) => [host, name]));
 
 function unwrap(packet: Uint8Array, firstHop: Uint8Array): Uint8Array {

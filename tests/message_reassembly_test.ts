@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { seededRandom, shuffled } from "./_fixtures/mod.ts";
 import {
   decodeFragment,
   decodeNymMessage,
@@ -15,35 +16,9 @@ import {
 const P = 1611;
 const MINUTE = 60_000;
 
-function seeded(seed: number): (n: number) => Uint8Array {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      s ^= s << 13;
-      s >>>= 0;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      s >>>= 0;
-      out[i] = s & 0xff;
-    }
-    return out;
-  };
-}
-
-function shuffle<T>(items: T[], seed: number): T[] {
-  const random = seeded(seed);
-  for (let i = items.length - 1; i > 0; i--) {
-    const r = random(4);
-    const j = ((r[0] << 24 | r[1] << 16 | r[2] << 8 | r[3]) >>> 0) % (i + 1);
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
-
 function wireFragments(data: Uint8Array, seed: number): Uint8Array[] {
   const padded = padMessage(encodeNymMessage({ type: "plain", data }), P);
-  return splitIntoFragments(padded, P, seeded(seed)).map(encodeFragment);
+  return splitIntoFragments(padded, P, seededRandom(seed)).map(encodeFragment);
 }
 
 /** Feeds serialized fragments; asserts exactly the last one completes; returns the plain data. */
@@ -61,7 +36,7 @@ function reassemble(reassembler: Reassembler, wire: Uint8Array[]): Uint8Array {
 
 Deno.test("messages of 1, 1602, 1603 and 409020 bytes reassemble in order", () => {
   for (const length of [1, 1602, 1603, 409020]) {
-    const data = seeded(length)(length);
+    const data = seededRandom(length)(length);
     const r = new Reassembler();
     assertEquals(reassemble(r, wireFragments(data, length)), data, `length ${length}`);
     assertEquals([r.bufferedSets, r.bufferedBytes], [0, 0]);
@@ -69,15 +44,15 @@ Deno.test("messages of 1, 1602, 1603 and 409020 bytes reassemble in order", () =
 });
 
 Deno.test("a 5 MB linked message reassembles from shuffled fragments", () => {
-  const data = seeded(5)(5_000_000);
+  const data = seededRandom(5)(5_000_000);
   const r = new Reassembler();
-  const out = reassemble(r, shuffle(wireFragments(data, 5), 77));
+  const out = reassemble(r, shuffled(wireFragments(data, 5), seededRandom(77)));
   assertEquals(out, data);
   assertEquals([r.bufferedSets, r.bufferedBytes], [0, 0]);
 });
 
 Deno.test("a 50 MB message makes the full round trip through serialized fragments", () => {
-  const data = seeded(50)(50_000_000);
+  const data = seededRandom(50)(50_000_000);
   const started = performance.now();
   const out = reassemble(new Reassembler(), wireFragments(data, 50));
   const elapsed = performance.now() - started;
@@ -87,7 +62,7 @@ Deno.test("a 50 MB message makes the full round trip through serialized fragment
 });
 
 Deno.test("duplicates are dropped and fragments of finished sets are ignored", () => {
-  const wire = wireFragments(seeded(1)(5000), 11);
+  const wire = wireFragments(seededRandom(1)(5000), 11);
   assertEquals(wire.length, 4);
   const r = new Reassembler();
   assertEquals(r.insertBytes(wire[2]).kind, "buffered");
@@ -103,8 +78,8 @@ Deno.test("duplicates are dropped and fragments of finished sets are ignored", (
 });
 
 Deno.test("two interleaved messages each complete exactly once", () => {
-  const a = seeded(21)(30_000), b = seeded(22)(700_000);
-  const wire = shuffle([...wireFragments(a, 1), ...wireFragments(b, 2)], 5);
+  const a = seededRandom(21)(30_000), b = seededRandom(22)(700_000);
+  const wire = shuffled([...wireFragments(a, 1), ...wireFragments(b, 2)], seededRandom(5));
   const r = new Reassembler();
   const done: Uint8Array[] = [];
   for (const bytes of wire) {
@@ -123,7 +98,7 @@ Deno.test("two interleaved messages each complete exactly once", () => {
 Deno.test("an incomplete set expires 30 minutes after its last new fragment", () => {
   let now = 1_000_000;
   const r = new Reassembler({ now: () => now });
-  const wire = wireFragments(seeded(3)(10_000), 3);
+  const wire = wireFragments(seededRandom(3)(10_000), 3);
   r.insertBytes(wire[0]);
   now += 20 * MINUTE;
   r.insertBytes(wire[1]);
@@ -164,7 +139,7 @@ Deno.test("first fragments of never-completed sets cannot lock out new messages"
   const maxSets = 64;
   const maxBytes = 64 * P;
   const r = new Reassembler({ maxSets, maxBytes });
-  const random = seeded(11);
+  const random = seededRandom(11);
   for (let i = 0; i < 4 * maxSets; i++) {
     const junk: Fragment = {
       setId: 1_000_000 + i,

@@ -1,5 +1,6 @@
 // The localnet mixnode on loopback: chains, delays, replays, malformed input, faults, close and
 // restart; plus its replay filter and outbound connection pool.
+import { officialTesterPacket } from "./vectors/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { fromHex } from "../internal/bytes.ts";
@@ -289,11 +290,7 @@ Deno.test("with legacy encoding off, every packet size is forwarded as version 8
 });
 
 Deno.test("a packet built by the official Nym client is processed along its route", async () => {
-  const vector = JSON.parse(
-    await Deno.readTextFile(
-      new URL("../../shared/vectors/official-tester-packet.json", import.meta.url),
-    ),
-  );
+  const vector = officialTesterPacket;
   // ForwardSphinxV2 = packet_type ‖ key_rotation ‖ next hop (7) ‖ sphinx packet
   const forward = fromHex(vector.forward_sphinx_v2_plaintext_hex);
   const packetType = forward[0] as 0 | 2;

@@ -1,7 +1,6 @@
 import { DeliveryError, DeliveryTracker, LaneQueue, PoissonTicker } from "../queue/mod.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import { ManualClock } from "./_manual_clock.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { ManualClock, seededRandom } from "./_fixtures/mod.ts";
 
 Deno.test("lanes keep FIFO order within a lane and serve every non-empty lane", () => {
   const queue = new LaneQueue<string>(seededRandom(1));

@@ -6,7 +6,7 @@
 import { connect, type ConnectOptions } from "../client/connect.ts";
 import type { MixnetClient, MixnetClientEvents } from "../client/mixnet_client.ts";
 import type { DeliveryHandle } from "../queue/mod.ts";
-import { type Localnet, startLocalnet } from "../localnet/mod.ts";
+import { type Localnet, type Logger, startLocalnet } from "../localnet/mod.ts";
 import { systemRandom } from "../internal/random.ts";
 import { assert, assertEquals, withDeadline } from "./_assert.ts";
 import { MemoryStorage } from "../client/storage.ts";
@@ -20,6 +20,30 @@ const traffic = {
   ackWaitAdditionMs: 250,
   maximumRetransmissions: 40,
 };
+
+/**
+ * A localnet logger (printing nothing) that tells when a node lost frames it was forwarding to
+ * `peer` (its connection to it failed): proof that a fault hit traffic, without polling.
+ */
+function lossWatcher(): { logger: Logger; lossTo(peer: string): Promise<number> } {
+  const lost = new Map<string, number>();
+  const waiters = new Set<{ peer: string; resolve: (frames: number) => void }>();
+  const logger: Logger = (entry) => {
+    const frames = Number(/dropped (\d+)/.exec(entry.message)?.[1] ?? 0);
+    if (!entry.event.startsWith("connection.") || !entry.peer || frames === 0) return;
+    lost.set(entry.peer, (lost.get(entry.peer) ?? 0) + frames);
+    for (const w of waiters) {
+      if (w.peer !== entry.peer) continue;
+      waiters.delete(w);
+      w.resolve(frames);
+    }
+  };
+  return {
+    logger,
+    /** Resolves at the next loss of frames bound for `peer`. */
+    lossTo: (peer) => new Promise((resolve) => waiters.add({ peer, resolve })),
+  };
+}
 
 /** A test that does not finish within this fails instead of blocking CI. */
 const DEADLINE_MS = 45_000;
@@ -266,14 +290,20 @@ Deno.test("with 10 % packet loss at every mixnode, resolved messages arrive exac
 });
 
 Deno.test("a mixnode killed and restarted mid-transfer loses nothing that resolved", async () => {
-  await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 2, logger: "silent" });
+  const watch = lossWatcher();
+  await using net = await startLocalnet({ mixnodesPerLayer: 1, gateways: 2, logger: watch.logger });
   const restart = async () => {
-    await net.killMixnode(1); // the only layer-2 node: every route is cut
+    // The only layer-2 node: every route is cut. It comes back only after layer 1 lost frames
+    // bound for it, so the fault always hits traffic.
+    const lost = watch.lossTo(net.mixnodes[1].hostPort);
+    await net.killMixnode(1);
+    await lost;
     await net.restartMixnode(1);
   };
   const figures = await withDeadline(exchange(net, 20, 5000, restart), DEADLINE_MS, "messages");
   report("mixnode restart", figures);
   assertExactlyOnce(figures);
+  assert(figures.retransmissions > 0, "the lost packets were retransmitted");
   const stream = await withPair(
     net,
     "stream across a mixnode restart",
@@ -281,15 +311,20 @@ Deno.test("a mixnode killed and restarted mid-transfer loses nothing that resolv
   );
   reportStream("mixnode restart", stream);
   assert(stream.identical);
+  assert(stream.retransmissions > 0, "the lost packets were retransmitted");
 });
 
 Deno.test("a gateway restarted mid-transfer loses nothing that resolved", async () => {
-  await using net = await startLocalnet({ gateways: 2, logger: "silent" });
-  // Bob's gateway goes down while packets are on their way to it, then alice's.
+  const watch = lossWatcher();
+  await using net = await startLocalnet({ gateways: 2, logger: watch.logger });
+  // Bob's gateway goes down while packets are on their way to it (it returns only after the
+  // last mixnode lost frames bound for it), then alice's.
   const restartGateways = async (alice: MixnetClient, bob: MixnetClient) => {
     const bobDropped = once(bob, "reconnecting");
+    const lost = watch.lossTo(net.gateways[1].mixHost);
     await net.killGateway(1);
     await bobDropped;
+    await lost;
     const bobBack = once(bob, "connected");
     await net.restartGateway(1);
     await bobBack;
@@ -307,6 +342,7 @@ Deno.test("a gateway restarted mid-transfer loses nothing that resolved", async 
   );
   report("gateway restart", figures);
   assertExactlyOnce(figures);
+  assert(figures.retransmissions > 0, "the lost packets were retransmitted");
   const stream = await withPair(
     net,
     "stream across gateway restarts",
@@ -314,6 +350,7 @@ Deno.test("a gateway restarted mid-transfer loses nothing that resolved", async 
   );
   reportStream("gateway restart", stream);
   assert(stream.identical);
+  assert(stream.retransmissions > 0, "the lost packets were retransmitted");
 });
 
 Deno.test("messages for an offline client are stored by its gateway, kept across its restart, and pushed when it returns", async () => {
@@ -400,6 +437,8 @@ Deno.test("a stalled gateway is noticed by the liveness probe and the client com
   );
   report("stalled gateway", figures);
   assertExactlyOnce(figures);
+  // The stall began as soon as the sends were queued: the stalled gateway swallowed packets.
+  assert(figures.retransmissions > 0, "packets sent into the stall were retransmitted");
   const stream = await withPair(
     net,
     "stream across a stall",
@@ -408,4 +447,5 @@ Deno.test("a stalled gateway is noticed by the liveness probe and the client com
   );
   reportStream("stalled gateway", stream);
   assert(stream.identical);
+  assert(stream.retransmissions > 0, "packets sent into the stall were retransmitted");
 });

@@ -1,23 +1,13 @@
 // The packet captured from the official Nym client (nym-client-wasm 1.4.1, NymNodeTester),
-// processed with its node keys: ../shared/vectors/official-tester-packet.json.
+// processed with its node keys (tests/vectors/official-tester-packet.json).
+import { officialTesterPacket } from "./vectors/mod.ts";
 import { defaultCrypto, nobleCrypto } from "../crypto/mod.ts";
 import { fromHex, readU32be, toHex } from "../internal/bytes.ts";
 import { fromBase58 } from "../internal/encoding.ts";
 import { decodeNodeAddress, PACKET_SIZES, processPacket } from "../sphinx/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
-interface Vector {
-  nodes: Record<string, { x25519_sk: string; x25519_pk_bs58: string }>;
-  mix_hosts: Record<string, string>;
-  client: { ed25519_pk: string; x25519_sk: string; ack_key_aes128: string };
-  forward_sphinx_v2_plaintext_hex: string;
-}
-
-const vector: Vector = JSON.parse(
-  await Deno.readTextFile(
-    new URL("../../shared/vectors/official-tester-packet.json", import.meta.url),
-  ),
-);
+const vector = officialTesterPacket;
 const nodeAt = Object.fromEntries(Object.entries(vector.mix_hosts).map(([n, h]) => [h, n]));
 const secretOf = (name: string) => fromHex(vector.nodes[name].x25519_sk);
 

@@ -5,7 +5,7 @@ import {
   deriveKeyMaterialNaive,
 } from "../sphinx/_keys.ts";
 import { assert, assertEquals } from "./_assert.ts";
-import { seededRandom } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;
 

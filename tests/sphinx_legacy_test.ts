@@ -6,7 +6,8 @@ import { type ExpandedSecret, expandSharedSecret } from "../sphinx/_keys.ts";
 import { legacyBlind } from "../sphinx/_legacy.ts";
 import { encapsulatePayload } from "../sphinx/payload.ts";
 import { assertEquals } from "./_assert.ts";
-import { seededRandom, testRoute } from "./_sphinx_fixtures.ts";
+import { testRoute } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const BASE_POINT = Uint8Array.of(9, ...new Uint8Array(31));
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;

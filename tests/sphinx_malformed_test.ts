@@ -12,7 +12,8 @@ import {
 import { routingKeystream } from "../sphinx/header.ts";
 import { expandSharedSecret } from "../sphinx/_keys.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
-import { seededRandom, testRoute } from "./_sphinx_fixtures.ts";
+import { testRoute } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const random = seededRandom(42);
 const route = testRoute(4, random);

@@ -8,7 +8,8 @@ import {
   sampleDelays,
 } from "../sphinx/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
-import { seededRandom, type TestNode, testRoute } from "./_sphinx_fixtures.ts";
+import { type TestNode, testRoute } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 function walk(packet: Uint8Array, route: TestNode[], delays: bigint[], crypto = defaultCrypto()) {
   for (let i = 0; i < route.length - 1; i++) {

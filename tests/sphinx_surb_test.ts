@@ -9,7 +9,8 @@ import {
   useSurb,
 } from "../sphinx/mod.ts";
 import { assertEquals, assertThrows } from "./_assert.ts";
-import { seededRandom, testRoute } from "./_sphinx_fixtures.ts";
+import { testRoute } from "./_sphinx_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 for (const version of [258, 259] as const) {
   Deno.test(`a v${version} SURB survives encoding and delivers a reply along its route`, () => {

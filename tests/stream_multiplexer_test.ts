@@ -17,7 +17,7 @@ import {
   type StreamFrameError,
   type StreamMultiplexerOptions,
 } from "../stream/mod.ts";
-import { ManualClock } from "./_manual_clock.ts";
+import { ManualClock, settle } from "./_fixtures/mod.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 
 interface Packet {
@@ -143,11 +143,6 @@ class FakeClient implements StreamClient {
   frames(): StreamFrame[] {
     return this.sent.filter((s) => isStreamFrame(s.bytes)).map((s) => decodeStreamFrame(s.bytes));
   }
-}
-
-/** Lets every pending promise reaction run: a zero-delay macrotask runs after all of them. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function setup(options: StreamMultiplexerOptions = {}) {

@@ -1,6 +1,7 @@
 // The per-stream reorder buffer, in memory: ordering, duplicates, skip-ahead, wrap-around.
 import { ReorderBuffer, type ReorderEvent } from "../stream/mod.ts";
 import { assertEquals, assertThrows } from "./_assert.ts";
+import { seededRandom, shuffled } from "./_fixtures/mod.ts";
 
 function items<T>(events: ReorderEvent<T>[]): (T | string)[] {
   return events.map((e) => e.kind === "item" ? e.item : `gap ${e.from}+${e.count}`);
@@ -14,11 +15,7 @@ Deno.test("items in order pass straight through", () => {
 
 Deno.test("any permutation comes out in order", () => {
   for (let round = 0; round < 50; round++) {
-    const order = Array.from({ length: 100 }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
+    const order = shuffled(Array.from({ length: 100 }, (_, i) => i), seededRandom(round));
     const buffer = new ReorderBuffer<number>();
     const out: (number | string)[] = [];
     for (const seq of order) out.push(...items(buffer.push(seq, seq).events));

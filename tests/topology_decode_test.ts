@@ -11,7 +11,8 @@ import {
   TopologyError,
 } from "../topology/mod.ts";
 import { toBase58 } from "../internal/encoding.ts";
-import { makeNode, seededRandom } from "./_topology_fixtures.ts";
+import { makeNode } from "./_topology_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 const gateway = makeNode(4, true);
 const validNode = (): Record<string, unknown> => ({

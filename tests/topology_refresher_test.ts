@@ -11,7 +11,7 @@ import {
   TopologyRefresher,
   type TopologyRefreshEvent,
 } from "../topology/mod.ts";
-import { ManualClock } from "./_manual_clock.ts";
+import { ManualClock } from "./_fixtures/mod.ts";
 import { makeNetwork } from "./_topology_fixtures.ts";
 
 function topologyOfEpoch(epoch: number): Topology {

@@ -16,7 +16,8 @@ import {
   wsEntryUrls,
 } from "../topology/mod.ts";
 import { buildPacket, decodeNodeAddress, processPacket } from "../sphinx/mod.ts";
-import { makeNetwork, nodeSecrets, seededRandom } from "./_topology_fixtures.ts";
+import { makeNetwork, nodeSecrets } from "./_topology_fixtures.ts";
+import { seededRandom } from "./_fixtures/mod.ts";
 
 function node(nodeId: number, extra: Partial<RoutingNode> = {}): RoutingNode {
   return {

@@ -2,7 +2,8 @@
 // @1.4.1 (Rust nym-client-wasm, commit b4046a89), against our localnet: loading it (with the
 // fake-indexeddb polyfill it needs outside a browser), starting a full `NymClient` on our
 // directory with cover traffic off, and a `NymNodeTester` with the key-seeding work-around.
-// See /work/shared/spec/official-client.md for how each of these was established.
+// How each was established (the package build commit, the polyfill, the key-seeding quirk) is in
+// tests/vectors/README.md and the comments below.
 import type { Localnet } from "../../localnet/mod.ts";
 
 /** The official `NymClient` methods the tests call (`nym_client_wasm.d.ts`). */

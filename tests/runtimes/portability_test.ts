@@ -63,3 +63,64 @@ Deno.test("the check finds Deno APIs and node: imports where they are (localnet,
     ],
   );
 });
+
+/** The local modules `file` reaches through static imports (itself included). */
+async function staticGraph(
+  file: URL,
+  seen = new Map<string, string>(),
+): Promise<Map<string, string>> {
+  if (seen.has(file.href) || !file.pathname.endsWith(".ts")) return seen;
+  const source = await Deno.readTextFile(file);
+  seen.set(file.href, source);
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  for (
+    const [, spec] of code.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^"';]*?["'](\.{1,2}\/[^"']+)["']/g,
+    )
+  ) {
+    await staticGraph(new URL(spec, file), seen);
+  }
+  return seen;
+}
+
+/** The first Deno API besides `Deno.test` and `Deno.env` that `file` reaches, if any. */
+async function denoOnly(file: URL): Promise<string | undefined> {
+  for (const [href, source] of await staticGraph(file)) {
+    const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const hit = /\bDeno\.(?!test\b|env\b)[A-Za-z]+/.exec(code);
+    if (hit) return `${hit[0]} in ${href.slice(new URL("../..", import.meta.url).href.length)}`;
+  }
+  return undefined;
+}
+
+Deno.test("the Node/Bun suite lists every test file that needs no Deno API, and uses none itself", async () => {
+  const tests = new URL("..", import.meta.url);
+  const suite = await Deno.readTextFile(new URL("suite.ts", import.meta.url));
+  const listed = new Set(
+    [...suite.matchAll(/^import "(\.{1,2}\/[^"]+)";$/gm)].map((m) =>
+      new URL(m[1], import.meta.url).href
+    ),
+  );
+  const files: URL[] = [];
+  for (const dir of [tests, new URL("runtimes/", tests)]) {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && entry.name.endsWith("_test.ts")) files.push(new URL(entry.name, dir));
+    }
+  }
+  // A listed file may import a module that has Deno APIs without calling them (the Node and Bun
+  // runs prove it does not); it must not use one itself.
+  const missing: string[] = [], wrong: string[] = [];
+  for (const file of files) {
+    const name = file.href.slice(tests.href.length);
+    if (!listed.has(file.href)) {
+      if (!(await denoOnly(file))) missing.push(name);
+      continue;
+    }
+    const own = (await Deno.readTextFile(file)).replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    const hit = /\bDeno\.(?!test\b|env\b)[A-Za-z]+/.exec(own);
+    if (hit) wrong.push(`${name} (${hit[0]})`);
+  }
+  assertEquals({ missing, wrong }, { missing: [], wrong: [] });
+  assert(listed.size >= 25, `${listed.size} files listed`);
+});

@@ -1,0 +1,16 @@
+/**
+ * Fixtures every test file shares: the seeded random generator, the manual clock and `settle`.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock, seededRandom, settle } from "./mod.ts";
+ * const clock = new ManualClock(0);
+ * const random = seededRandom(1);
+ * await settle();
+ * console.log(clock.now(), random(2).length); // 0 2
+ * ```
+ * @module
+ */
+export { ManualClock } from "./clock.ts";
+export { type SeededRandom, seededRandom, shuffled } from "./random.ts";
+export { settle } from "./settle.ts";
