@@ -33,6 +33,7 @@ import "../sphinx_roundtrip_test.ts";
 import "../sphinx_surb_test.ts";
 import "../sphinx_vectors_test.ts";
 import "../stream_frame_test.ts";
+import "../stream_limits_test.ts";
 import "../stream_multiplexer_test.ts";
 import "../stream_reorder_buffer_test.ts";
 import "../topology_decode_test.ts";
