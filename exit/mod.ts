@@ -78,3 +78,5 @@ export {
   openConnection,
   type OpenConnectionOptions,
 } from "./connection.ts";
+export { createMixFetch, type MixFetch, type MixFetchOptions } from "./mix_fetch.ts";
+export { type ByteStreams, nodeTls, type TlsOptions, type TlsUpgrade } from "./tls.ts";
