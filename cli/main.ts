@@ -16,6 +16,8 @@ import { INIT_USAGE, initCommand } from "./init.ts";
 import { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
 import { RUN_USAGE, runCommand } from "./run.ts";
 import { SEND_USAGE, sendCommand } from "./send.ts";
+import { SOCKS5_USAGE, socks5Command } from "./socks5.ts";
+import { NETWORK_REQUESTER_USAGE, networkRequesterCommand } from "./network_requester.ts";
 
 const COMMANDS: Record<
   string,
@@ -25,6 +27,8 @@ const COMMANDS: Record<
   run: { run: runCommand, usage: RUN_USAGE },
   send: { run: sendCommand, usage: SEND_USAGE },
   localnet: { run: localnetCommand, usage: LOCALNET_USAGE },
+  socks5: { run: socks5Command, usage: SOCKS5_USAGE },
+  "network-requester": { run: networkRequesterCommand, usage: NETWORK_REQUESTER_USAGE },
 };
 
 /** Top-level usage. */
@@ -35,6 +39,8 @@ Commands:
   run        run a client and serve the native WebSocket API
   send       send one message and wait for its delivery
   localnet   run a Nym network on loopback
+  socks5     a SOCKS5 proxy through the mixnet to a network requester
+  network-requester  run the mixnet exit (TCP for SOCKS5 clients and mixFetch)
 
 Files live in $NYM_HOME/clients/<id>/ (default $HOME/.nym/clients/<id>/).
 Run 'nym-client <command> --help' for a command's options.`;

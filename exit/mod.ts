@@ -80,3 +80,12 @@ export {
 } from "./connection.ts";
 export { createMixFetch, type MixFetch, type MixFetchOptions } from "./mix_fetch.ts";
 export { type ByteStreams, nodeTls, type TlsOptions, type TlsUpgrade } from "./tls.ts";
+export {
+  parseSocks5Greeting,
+  parseSocks5Request,
+  SOCKS5_REPLY,
+  Socks5Error,
+  type Socks5Greeting,
+  type Socks5Request,
+  socks5Reply,
+} from "./socks5_handshake.ts";
