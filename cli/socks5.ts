@@ -82,6 +82,7 @@ export function serveSocks5(options: Socks5ServerOptions): Socks5Server {
   });
   const emit = options.onEvent ?? (() => {});
   const connections = new Set<Deno.TcpConn>();
+  const exits = new Set<{ abort(reason?: unknown): void }>();
   const tasks = new Set<Promise<void>>();
   const waitMs = options.connectWaitMs ?? 5000;
   const handshakeMs = options.handshakeTimeoutMs ?? 10_000;
@@ -131,6 +132,8 @@ export function serveSocks5(options: Socks5ServerOptions): Socks5Server {
       const exit = openConnection(options.client, options.provider, target, {
         anonymous: options.anonymous,
       });
+      exits.add(exit);
+      exit.closed.then(() => exits.delete(exit), () => exits.delete(exit));
       let waitTimer: ReturnType<typeof setTimeout> | undefined;
       const outcome = await Promise.race([
         exit.opened.then(() => undefined, (error: Error) => error),
@@ -222,6 +225,7 @@ export function serveSocks5(options: Socks5ServerOptions): Socks5Server {
       closing ??= (async () => {
         listener.close();
         await accepting;
+        for (const exit of exits) exit.abort("the proxy is closing");
         for (const conn of connections) {
           try {
             conn.close();

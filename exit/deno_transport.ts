@@ -1,6 +1,7 @@
 /**
  * The Deno adapter of {@linkcode ExitTransport}: `node:dns` `lookup` (the system resolver, so
- * `/etc/hosts` applies, as Rust's `lookup_host`) and `Deno.connect` with TCP_NODELAY.
+ * `/etc/hosts` applies, as Rust's `lookup_host`; `localhost` names are loopback without a
+ * lookup, RFC 6761) and `Deno.connect` with TCP_NODELAY.
  *
  * @module
  */
@@ -22,6 +23,9 @@ export function denoTransport(): ExitTransport {
   return {
     async resolve(host: string): Promise<string[]> {
       if (parseIp(host)) return [host.replace(/^\[|\]$/g, "")];
+      // RFC 6761: localhost names are loopback; answered without a lookup (which also needs no
+      // network permission for the name).
+      if (/^(.+\.)?localhost\.?$/i.test(host)) return ["127.0.0.1", "::1"];
       const dns = await import("node:dns");
       const found = await dns.promises.lookup(host, { all: true, verbatim: true });
       return found.map((a) => a.address);
