@@ -137,7 +137,9 @@ export function serveSocks5(options: Socks5ServerOptions): Socks5Server {
       let waitTimer: ReturnType<typeof setTimeout> | undefined;
       const outcome = await Promise.race([
         exit.opened.then(() => undefined, (error: Error) => error),
-        new Promise<undefined>((resolve) => waitTimer = setTimeout(() => resolve(undefined), waitMs)),
+        new Promise<undefined>((resolve) =>
+          waitTimer = setTimeout(() => resolve(undefined), waitMs)
+        ),
       ]);
       clearTimeout(waitTimer);
       if (outcome) {

@@ -136,7 +136,11 @@ export function bodyStream(
               throw new MixFetchError("malformedResponse", "invalid chunk size");
             }
             if (size === 0) {
-              for (let t = await reader.line(MAX_HEAD_BYTES); t; t = await reader.line(MAX_HEAD_BYTES));
+              for (
+                let t = await reader.line(MAX_HEAD_BYTES);
+                t;
+                t = await reader.line(MAX_HEAD_BYTES)
+              );
               return end(controller);
             }
             chunkLeft = size;
@@ -176,7 +180,13 @@ export function bodyStream(
   });
 }
 
-const SKIPPED = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
+const SKIPPED = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+]);
 
 /** Writes the request head and body to `writer`. */
 export async function writeRequest(

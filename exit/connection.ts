@@ -17,15 +17,33 @@
  *
  * @module
  */
-import type { MixnetClient, ReceivedMessage } from "../client/mixnet_client.ts";
 import { type Clock, systemClock, type TimerHandle } from "../internal/clock.ts";
 import { Recipient } from "../message/recipient.ts";
 import { ExitConnectionError, ExitProtocolError } from "./exit_error.ts";
 import { OrderedBuffer } from "./ordered_buffer.ts";
 import { CURRENT_VERSION, decodeResponse, encodeRequest, type ExitResponse } from "./protocol.ts";
 
-/** The part of a `MixnetClient` connections use. */
-export type ExitClient = Pick<MixnetClient, "send" | "address" | "intercept">;
+/** A message as a client's interceptors see it (a `MixnetClient`'s `ReceivedMessage`). */
+export interface ExitReceivedMessage {
+  /** The application bytes. */
+  readonly data: Uint8Array;
+  /** The sender tag of an anonymous message. */
+  readonly senderTag?: string;
+}
+
+/** The part of a `MixnetClient` connections use (a `MixnetClient` is one). */
+export interface ExitClient {
+  /** Our Nym address (put in the Connect when not anonymous). */
+  readonly address: string;
+  /** Sends a message; the result settles when it is acknowledged. */
+  send(
+    recipient: string,
+    data: Uint8Array,
+    options?: { readonly replySurbs?: number; readonly lane?: string },
+  ): PromiseLike<void>;
+  /** Sees received messages first; returning true consumes one. Returns a remover. */
+  intercept(handler: (message: ExitReceivedMessage) => boolean): () => void;
+}
 
 /** Options of {@linkcode openConnection}. */
 export interface OpenConnectionOptions {
@@ -76,10 +94,10 @@ class Dispatcher {
   readonly #remove: () => void;
 
   constructor(client: ExitClient) {
-    this.#remove = client.intercept((message: ReceivedMessage) => this.#handle(message));
+    this.#remove = client.intercept((message: ExitReceivedMessage) => this.#handle(message));
   }
 
-  #handle(message: ReceivedMessage): boolean {
+  #handle(message: ExitReceivedMessage): boolean {
     if (this.connections.size === 0 && this.recent.size === 0) return false;
     let response: ExitResponse;
     try {
@@ -136,7 +154,7 @@ function randomId(taken: Map<bigint, unknown>): bigint {
  */
 export function openConnection(
   client: ExitClient,
-  requester: string | Recipient,
+  requester: string,
   target: string,
   options: OpenConnectionOptions = {},
 ): ExitConnection {
@@ -148,7 +166,7 @@ export function openConnection(
   const maxBuffered = options.maxBufferedBytes ?? 8 << 20;
   const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
   const clock = options.clock ?? systemClock;
-  const to = typeof requester === "string" ? Recipient.parse(requester) : requester;
+  const to = Recipient.parse(requester).toString();
 
   let dispatcher = dispatchers.get(client);
   if (!dispatcher) dispatchers.set(client, dispatcher = new Dispatcher(client));
@@ -333,7 +351,9 @@ export function openConnection(
     fail(new ExitConnectionError("aborted", `aborted: ${reason}`, { cause: reason }));
   if (options.signal) {
     if (options.signal.aborted) abort(options.signal.reason);
-    else options.signal.addEventListener("abort", () => abort(options.signal!.reason), { once: true });
+    else {options.signal.addEventListener("abort", () => abort(options.signal!.reason), {
+        once: true,
+      });}
   }
   return { connectionId: id, readable, writable, opened, closed, abort };
 }

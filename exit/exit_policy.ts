@@ -84,7 +84,8 @@ function matches(rule: CompiledRule, ip: IpAddress, port: number): boolean {
   const m = rule.ip;
   const ipOk = m.kind === "star" || (m.kind === "star4" && ip.family === 4) ||
     (m.kind === "star6" && ip.family === 6) ||
-    (m.kind === "prefix" && m.ip.family === ip.family && prefixMatches(ip.bytes, m.ip.bytes, m.mask));
+    (m.kind === "prefix" && m.ip.family === ip.family &&
+      prefixMatches(ip.bytes, m.ip.bytes, m.mask));
   if (!ipOk) return false;
   return port === 0 || (port >= rule.rule.portStart && port <= rule.rule.portEnd);
 }

@@ -56,11 +56,16 @@ export function createMixFetch(options: MixFetchOptions): MixFetch {
     }
     const https = url.protocol === "https:";
     const port = url.port || (https ? "443" : "80");
-    const connection = openConnection(options.client, options.requester, `${url.hostname}:${port}`, {
-      ...options.connection,
-      anonymous: options.anonymous,
-      signal: request.signal,
-    });
+    const connection = openConnection(
+      options.client,
+      options.requester,
+      `${url.hostname}:${port}`,
+      {
+        ...options.connection,
+        anonymous: options.anonymous,
+        signal: request.signal,
+      },
+    );
     let streams: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> } =
       connection;
     try {

@@ -70,11 +70,13 @@ export {
   type NetworkRequesterEvent,
   type NetworkRequesterOptions,
   type RequesterClient,
+  type RequesterMessage,
   serveNetworkRequester,
 } from "./network_requester.ts";
 export {
   type ExitClient,
   type ExitConnection,
+  type ExitReceivedMessage,
   openConnection,
   type OpenConnectionOptions,
 } from "./connection.ts";
@@ -86,6 +88,10 @@ export {
   SOCKS5_REPLY,
   Socks5Error,
   type Socks5Greeting,
-  type Socks5Request,
   socks5Reply,
+  type Socks5Request,
 } from "./socks5_handshake.ts";
+
+// Types that the exports above mention in their signatures.
+export type { Recipient } from "../message/recipient.ts";
+export type { Clock, TimerHandle } from "../internal/clock.ts";

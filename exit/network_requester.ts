@@ -27,7 +27,6 @@
  *
  * @module
  */
-import type { MixnetClient, ReceivedMessage } from "../client/mixnet_client.ts";
 import { type Clock, systemClock, type TimerHandle } from "../internal/clock.ts";
 import { ExitProtocolError } from "./exit_error.ts";
 import { ExitPolicy } from "./exit_policy.ts";
@@ -43,8 +42,29 @@ import {
 } from "./protocol.ts";
 import type { ExitTransport, TcpConnection } from "./transport.ts";
 
-/** The part of a `MixnetClient` the requester uses. */
-export type RequesterClient = Pick<MixnetClient, "send" | "reply" | "messages" | "address">;
+/** A received message as the requester reads it (a `MixnetClient`'s `ReceivedMessage`). */
+export interface RequesterMessage {
+  /** The request bytes. */
+  readonly data: Uint8Array;
+  /** Present when the sender attached reply SURBs. */
+  readonly senderTag?: string;
+}
+
+/** The part of a `MixnetClient` the requester uses (a `MixnetClient` is one). */
+export interface RequesterClient {
+  /** The requester's Nym address. */
+  readonly address: string;
+  /** Received messages. */
+  readonly messages: ReadableStream<RequesterMessage>;
+  /** Sends to a Nym address; settles when acknowledged. */
+  send(
+    recipient: string,
+    data: Uint8Array,
+    options?: { readonly lane?: string },
+  ): PromiseLike<void>;
+  /** Answers through a sender tag's SURBs; settles when acknowledged. */
+  reply(senderTag: string, data: Uint8Array): PromiseLike<void>;
+}
 
 /** Options of {@linkcode serveNetworkRequester}. */
 export interface NetworkRequesterOptions {
@@ -491,7 +511,8 @@ export function serveNetworkRequester(
       pending.set(id, p);
     }
     if (
-      pendingBytes + send.data.length > maxPendingBytes || p.bytes + send.data.length > maxBuffered ||
+      pendingBytes + send.data.length > maxPendingBytes ||
+      p.bytes + send.data.length > maxBuffered ||
       p.sends.length >= 1000
     ) {
       return emit({ type: "dropped", reason: "send before connect: buffer full" });
@@ -556,7 +577,7 @@ export function serveNetworkRequester(
     });
   }
 
-  function onMessage(message: ReceivedMessage): void {
+  function onMessage(message: RequesterMessage): void {
     let request: ExitRequest;
     try {
       request = decodeRequest(message.data);

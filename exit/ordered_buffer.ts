@@ -58,7 +58,11 @@ export class OrderedBuffer {
   }
 
   /** Stores one message; returns why it was refused, or `undefined` when stored. */
-  write(sequence: number | bigint, data: Uint8Array, closed: boolean): OrderedBufferRejection | undefined {
+  write(
+    sequence: number | bigint,
+    data: Uint8Array,
+    closed: boolean,
+  ): OrderedBufferRejection | undefined {
     const seq = typeof sequence === "bigint" ? sequence : BigInt(sequence);
     if (seq < BigInt(this.#next)) return "stale";
     if (seq > BigInt(this.#next + MAX_REASONABLE_OFFSET)) return "tooFarAhead";

@@ -20,7 +20,20 @@ export class Socks5Error extends Error {
 }
 
 /** RFC 1928 reply codes. */
-export const SOCKS5_REPLY = Object.freeze({
+export const SOCKS5_REPLY: Readonly<
+  Record<
+    | "succeeded"
+    | "generalFailure"
+    | "notAllowed"
+    | "networkUnreachable"
+    | "hostUnreachable"
+    | "connectionRefused"
+    | "ttlExpired"
+    | "commandNotSupported"
+    | "addressTypeNotSupported",
+    number
+  >
+> = Object.freeze({
   succeeded: 0x00,
   generalFailure: 0x01,
   notAllowed: 0x02,
@@ -34,7 +47,9 @@ export const SOCKS5_REPLY = Object.freeze({
 
 /** A parsed greeting: the methods offered and the bytes it used. */
 export interface Socks5Greeting {
+  /** The authentication methods offered (0 = none). */
   readonly methods: readonly number[];
+  /** Bytes the greeting used. */
   readonly length: number;
 }
 
@@ -79,7 +94,9 @@ export interface Socks5Request {
 export function parseSocks5Request(bytes: Uint8Array): Socks5Request | undefined {
   if (bytes.length < 4) return undefined;
   if (bytes[0] !== 5) throw new Socks5Error(`not SOCKS5 (version byte ${bytes[0]})`);
-  if (bytes[2] !== 0) throw new Socks5Error("reserved byte is not zero", SOCKS5_REPLY.generalFailure);
+  if (bytes[2] !== 0) {
+    throw new Socks5Error("reserved byte is not zero", SOCKS5_REPLY.generalFailure);
+  }
   let host: string, at: number;
   switch (bytes[3]) {
     case 1:
@@ -93,7 +110,7 @@ export function parseSocks5Request(bytes: Uint8Array): Socks5Request | undefined
       if (n === 0) throw new Socks5Error("empty domain name", SOCKS5_REPLY.generalFailure);
       if (bytes.length < 5 + n + 2) return undefined;
       host = new TextDecoder().decode(bytes.subarray(5, 5 + n));
-      if (/[\s\x00-\x1f:/]/.test(host)) {
+      if ([...host].some((c) => c <= " " || c === ":" || c === "/")) {
         throw new Socks5Error("invalid domain name", SOCKS5_REPLY.generalFailure);
       }
       at = 5 + n;

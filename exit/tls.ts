@@ -47,7 +47,7 @@ async function load(name: string): Promise<Any> {
  * const tls = await nodeTls(tcp, { servername: "example.com" });
  * ```
  */
-export const nodeTls: TlsUpgrade = async (stream, options) => {
+export async function nodeTls(stream: ByteStreams, options: TlsOptions): Promise<ByteStreams> {
   let tls: Any, streamModule: Any;
   try {
     tls = await load("tls");
@@ -148,4 +148,4 @@ export const nodeTls: TlsUpgrade = async (stream, options) => {
     },
   });
   return { readable, writable };
-};
+}

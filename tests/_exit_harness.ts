@@ -42,7 +42,10 @@ export async function startExitNet(
     ...options,
   });
   const clients = await Promise.all(
-    Array.from({ length: users }, () => connect({ nymApiUrl: net.nymApiUrl, traffic: FAST_TRAFFIC })),
+    Array.from(
+      { length: users },
+      () => connect({ nymApiUrl: net.nymApiUrl, traffic: FAST_TRAFFIC }),
+    ),
   );
   return {
     net,
@@ -99,7 +102,9 @@ export async function handler(request: Request): Promise<Response> {
       }),
     );
   }
-  return new Response("hello through the mixnet\n", { headers: { "access-control-allow-origin": "*" } });
+  return new Response("hello through the mixnet\n", {
+    headers: { "access-control-allow-origin": "*" },
+  });
 }
 
 /** Constant-time not needed: test equality of two byte arrays. */

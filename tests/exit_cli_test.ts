@@ -63,7 +63,8 @@ class Child {
 
 async function hasTool(name: string): Promise<boolean> {
   try {
-    return (await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).output()).success;
+    return (await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output()).success;
   } catch {
     return false;
   }
@@ -79,18 +80,39 @@ Deno.test("localnet --network-requester and the socks5 command carry curl over h
   const env = { NYM_HOME: home, NO_COLOR: "1" };
   const origin = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   const secure = certs
-    ? Deno.serve({ hostname: "127.0.0.1", port: 0, cert: certs.cert, key: certs.key, onListen() {} }, handler)
+    ? Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: certs.cert,
+      key: certs.key,
+      onListen() {},
+    }, handler)
     : undefined;
   // The flags of `deno task localnet` and `deno task cli` in deno.json.
   const localnet = new Child(
-    ["run", "--allow-net=127.0.0.1", "--allow-read", "--allow-write", "--allow-env", "localnet/main.ts", "--network-requester"],
+    [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "localnet/main.ts",
+      "--network-requester",
+    ],
     env,
   );
   let socks5: Child | undefined;
   try {
     const api = await localnet.line("nym-api ");
     const requester = await localnet.line("network-requester ");
-    const cli = ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "cli/main.ts"];
+    const cli = [
+      "run",
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "cli/main.ts",
+    ];
     const init = await new Deno.Command(Deno.execPath(), {
       args: [...cli, "init", "--id", "curl-user", "--nym-api", api],
       cwd: root,

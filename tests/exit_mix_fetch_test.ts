@@ -19,7 +19,10 @@ Deno.test("mixFetch GETs, POSTs and streams bodies over http", async () => {
     const big = await mixFetch(`${base}/bytes/200000`);
     assert(sameBytes(new Uint8Array(await big.arrayBuffer()), body(200_000)));
 
-    const posted = await mixFetch(`${base}/echo`, { method: "POST", body: body(5000, 7) as Uint8Array<ArrayBuffer> });
+    const posted = await mixFetch(`${base}/echo`, {
+      method: "POST",
+      body: body(5000, 7) as Uint8Array<ArrayBuffer>,
+    });
     assertEquals(posted.headers.get("x-method"), "POST");
     assert(sameBytes(new Uint8Array(await posted.arrayBuffer()), body(5000, 7)));
 
@@ -68,7 +71,10 @@ Deno.test("mixFetch over https verifies the origin against the given CA", async 
     assertEquals(await posted.text(), "secret");
 
     // Without the CA the certificate is not trusted.
-    const untrusting = createMixFetch({ client: exit.users[0], requester: exit.exitClient.address });
+    const untrusting = createMixFetch({
+      client: exit.users[0],
+      requester: exit.exitClient.address,
+    });
     const error = await assertRejects(() => untrusting(`${url}/`), Error);
     assert(/certificate|self.signed|verify/i.test(String(error)), String(error));
   } finally {

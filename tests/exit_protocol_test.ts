@@ -27,14 +27,152 @@ const NYM_RETURN_ADDRESS =
   "3KRydEpanwjFhq5GAraVjRUF1Tno7w7oc4EwJYTGNo5J.RgZ7uMJHruBQqD5hC9Ghi3sqiTn6NycfM5qCfJz6yoM@9Byd9VAtyYMnbVAcqdoQxJnq76XEg2dbxbiF5Aa5Jj9J";
 // lib.rs interface_backwards_compatibility::old_client_vs_new_service_provider
 const LEGACY_CONNECT = Uint8Array.of(
-  0, 0, 2, 254, 34, 100, 192, 20, 13, 171, 0, 16, 56, 48, 46, 50, 52, 57, 46, 57, 57, 46, 49, 52,
-  56, 58, 56, 48, 34, 112, 17, 182, 225, 6, 174, 216, 160, 41, 72, 236, 160, 90, 156, 3, 250,
-  41, 243, 53, 191, 178, 218, 53, 170, 14, 185, 33, 94, 153, 25, 41, 6, 82, 169, 187, 88, 246,
-  211, 57, 68, 225, 228, 231, 116, 29, 119, 235, 160, 14, 156, 205, 66, 1, 75, 204, 204, 220,
-  14, 150, 191, 203, 174, 88, 121, 173, 83, 219, 188, 164, 194, 212, 238, 228, 4, 128, 48, 105,
-  224, 83, 17, 246, 233, 16, 235, 223, 68, 87, 13, 40, 34, 186, 218, 204, 126, 145,
+  0,
+  0,
+  2,
+  254,
+  34,
+  100,
+  192,
+  20,
+  13,
+  171,
+  0,
+  16,
+  56,
+  48,
+  46,
+  50,
+  52,
+  57,
+  46,
+  57,
+  57,
+  46,
+  49,
+  52,
+  56,
+  58,
+  56,
+  48,
+  34,
+  112,
+  17,
+  182,
+  225,
+  6,
+  174,
+  216,
+  160,
+  41,
+  72,
+  236,
+  160,
+  90,
+  156,
+  3,
+  250,
+  41,
+  243,
+  53,
+  191,
+  178,
+  218,
+  53,
+  170,
+  14,
+  185,
+  33,
+  94,
+  153,
+  25,
+  41,
+  6,
+  82,
+  169,
+  187,
+  88,
+  246,
+  211,
+  57,
+  68,
+  225,
+  228,
+  231,
+  116,
+  29,
+  119,
+  235,
+  160,
+  14,
+  156,
+  205,
+  66,
+  1,
+  75,
+  204,
+  204,
+  220,
+  14,
+  150,
+  191,
+  203,
+  174,
+  88,
+  121,
+  173,
+  83,
+  219,
+  188,
+  164,
+  194,
+  212,
+  238,
+  228,
+  4,
+  128,
+  48,
+  105,
+  224,
+  83,
+  17,
+  246,
+  233,
+  16,
+  235,
+  223,
+  68,
+  87,
+  13,
+  40,
+  34,
+  186,
+  218,
+  204,
+  126,
+  145,
 );
-const LEGACY_SEND_HEAD = Uint8Array.of(0, 1, 108, 102, 28, 19, 50, 178, 37, 241, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+const LEGACY_SEND_HEAD = Uint8Array.of(
+  0,
+  1,
+  108,
+  102,
+  28,
+  19,
+  50,
+  178,
+  37,
+  241,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+);
 const GET_1MB =
   "GET /1MB.zip HTTP/1.1\r\nHost: ipv4.download.thinkbroadband.com\r\nUser-Agent: curl/7.68.0\r\nAccept: */*\r\n\r\n";
 
@@ -174,14 +312,35 @@ Deno.test("malformed requests throw typed errors named as Nym's", () => {
   assertEquals(kindOf(() => decodeRequest(Uint8Array.of(3, 0, 9))), "unknownControlTag");
   assertEquals(kindOf(() => decodeRequest(Uint8Array.of(3, 1, 3, 9))), "unknownRequestFlag");
   // request.rs: 7 id bytes; 8 id bytes and 0 or 1 length bytes; a length with no address.
-  assertEquals(kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7]))), "connectionIdTooShort");
-  assertEquals(kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8]))), "addressLengthTooShort");
-  assertEquals(kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8, 0]))), "addressLengthTooShort");
-  assertEquals(kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1]))), "addressTooShort");
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7]))),
+    "connectionIdTooShort",
+  );
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8]))),
+    "addressLengthTooShort",
+  );
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8, 0]))),
+    "addressLengthTooShort",
+  );
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, [0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 1]))),
+    "addressTooShort",
+  );
   const foo = [0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 7, 102, 111, 111, 46, 99, 111, 109];
-  assertEquals(kindOf(() => decodeRequest(cat(v, foo, new Array(95).fill(1)))), "returnAddressTooShort");
-  assertEquals(kindOf(() => decodeRequest(cat(v, foo, new Array(97).fill(1)))), "returnAddressTooShort");
-  assertEquals(kindOf(() => decodeRequest(cat(v, [1], new Array(16).fill(0)))), "insufficientSocketData");
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, foo, new Array(95).fill(1)))),
+    "returnAddressTooShort",
+  );
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, foo, new Array(97).fill(1)))),
+    "returnAddressTooShort",
+  );
+  assertEquals(
+    kindOf(() => decodeRequest(cat(v, [1], new Array(16).fill(0)))),
+    "insufficientSocketData",
+  );
   assertEquals(kindOf(() => decodeRequest(Uint8Array.of(3, 1, 3, 2, 3))), "malformedQuery");
   assertEquals(kindOf(() => decodeRequest(Uint8Array.of(3, 1, 3, 2, 0, 0))), "malformedQuery");
 });
@@ -237,19 +396,50 @@ Deno.test("the exit policy: first match wins, unmatched is refused, bad lines ar
   assertEquals(policy.allows(ip("2001:db9::1"), 80), undefined);
   assertEquals(policy.allows(ip("1.2.3.4"), 0), false); // port 0 matches any port rule (Nym)
   assertEquals(ExitPolicy.open().allows(ip("::1"), 1), true);
-  for (const bad of ["allow *:80", "accept *", "accept */8:80", "accept 1.2.3.4/33:80", "accept *:0", "accept *:9-8", "accept *:70000", "accept 1.2.3:80"]) {
+  for (
+    const bad of [
+      "allow *:80",
+      "accept *",
+      "accept */8:80",
+      "accept 1.2.3.4/33:80",
+      "accept *:0",
+      "accept *:9-8",
+      "accept *:70000",
+      "accept 1.2.3:80",
+    ]
+  ) {
     assertThrows(() => ExitPolicy.parse(`accept *:1\n${bad}`), ExitPolicyError);
   }
 });
 
 Deno.test("global IPs: loopback, private and documentation ranges are not", () => {
-  for (const local of ["127.0.0.1", "10.1.1.1", "172.16.0.1", "192.168.1.1", "169.254.1.1", "100.64.0.1", "0.0.0.0", "255.255.255.255", "192.0.2.1", "::1", "::", "fe80::1", "fd00::1", "2001:db8::1", "::ffff:127.0.0.1"]) {
+  for (
+    const local of [
+      "127.0.0.1",
+      "10.1.1.1",
+      "172.16.0.1",
+      "192.168.1.1",
+      "169.254.1.1",
+      "100.64.0.1",
+      "0.0.0.0",
+      "255.255.255.255",
+      "192.0.2.1",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd00::1",
+      "2001:db8::1",
+      "::ffff:127.0.0.1",
+    ]
+  ) {
     assertEquals(isGlobalIp(parseIp(local)!), false, local);
   }
   for (const global of ["1.1.1.1", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "::ffff:1.1.1.1"]) {
     assertEquals(isGlobalIp(parseIp(global)!), true, global);
   }
-  for (const notIp of ["example.com", "1.2.3", "1.2.3.256", "01.2.3.4", "1::2::3", "[::1", "g::1"]) {
+  for (
+    const notIp of ["example.com", "1.2.3", "1.2.3.256", "01.2.3.4", "1::2::3", "[::1", "g::1"]
+  ) {
     assertEquals(parseIp(notIp), undefined, notIp);
   }
 });
@@ -258,7 +448,9 @@ Deno.test("host:port splitting accepts brackets and Nym's bare IPv6 form", () =>
   assertEquals(splitHostPort("example.com:443"), { host: "example.com", port: 443 });
   assertEquals(splitHostPort("[::1]:80"), { host: "::1", port: 80 });
   assertEquals(splitHostPort("0:0:0:0:0:0:0:1:80"), { host: "0:0:0:0:0:0:0:1", port: 80 });
-  for (const bad of ["example.com", ":80", "a:", "a:99999", "a:x"]) assertEquals(splitHostPort(bad), undefined);
+  for (const bad of ["example.com", ":80", "a:", "a:99999", "a:x"]) {
+    assertEquals(splitHostPort(bad), undefined);
+  }
 });
 
 Deno.test("the reorder buffer delivers in order and refuses what Nym's refuses", () => {
@@ -291,7 +483,9 @@ Deno.test("SOCKS5 handshakes parse incrementally; bad ones carry the reply code"
   assertEquals(parseSocks5Request(domain), { target: "example.com:443", length: domain.length });
   const v6 = cat([5, 1, 0, 4], new Array(15).fill(0), [1, 0, 80]);
   assertEquals(parseSocks5Request(v6)?.target, "[0:0:0:0:0:0:0:1]:80");
-  const reply = (bytes: number[]) => (assertThrows(() => parseSocks5Request(Uint8Array.from(bytes)), Socks5Error) as Socks5Error).reply;
+  const reply = (bytes: number[]) =>
+    (assertThrows(() => parseSocks5Request(Uint8Array.from(bytes)), Socks5Error) as Socks5Error)
+      .reply;
   assertEquals(reply([5, 2, 0, 1, 1, 2, 3, 4, 0, 80]), 7); // BIND
   assertEquals(reply([5, 1, 0, 9, 1, 2, 3, 4, 0, 80]), 8); // unknown address type
   assertEquals(reply([5, 1, 0, 3, 0, 0, 80]), 1); // empty name

@@ -69,7 +69,9 @@ function fakeClient() {
 
 /** TCP to in-memory servers; each connection's server side is handed to `accepted`. */
 function memoryTransport() {
-  const accepted = new Queue<{ received: Queue<Uint8Array | null>; send(data: Uint8Array | null): void }>();
+  const accepted = new Queue<
+    { received: Queue<Uint8Array | null>; send(data: Uint8Array | null): void }
+  >();
   const transport: ExitTransport = {
     resolve: (host) => Promise.resolve(host === "unresolvable.test" ? [] : [host]),
     connect() {
@@ -205,7 +207,9 @@ Deno.test("Sends for unknown connections are bounded in count, bytes and time", 
   for (let id = 1n; id <= 6n; id++) fake.receive(send(id, 0, "x".repeat(30)), TAG);
   fake.receive(connectTo(99n, "unresolvable.test:80"), TAG); // a marker we can wait for
   await fake.outputs.next(); // its refusal
-  const dropped = events.filter((e) => e.type === "dropped").map((e) => (e as { reason: string }).reason);
+  const dropped = events.filter((e) => e.type === "dropped").map((e) =>
+    (e as { reason: string }).reason
+  );
   // Three fit in 100 bytes; the fourth is over the byte cap; 5 and 6 over the id cap.
   assertEquals(dropped.filter((r) => /buffer full/.test(r)).length, 1);
   assertEquals(dropped.filter((r) => /too many/.test(r)).length, 2);
@@ -273,7 +277,10 @@ Deno.test("control and query requests are answered through SURBs only", async ()
   fake.receive({ kind: "query", ...base, query: "description" }, TAG);
   const description = (await fake.outputs.next()).response;
   assert(description.kind === "query");
-  assertEquals(description.query, { type: "description", description: "Description (placeholder)" });
+  assertEquals(description.query, {
+    type: "description",
+    description: "Description (placeholder)",
+  });
   assert(events.some((e) => e.type === "dropped" && /without SURBs/.test(e.reason)));
   await requester.close();
 });

@@ -23,7 +23,15 @@ async function curl(
   extra: string[] = [],
 ): Promise<{ code: number; stdout: Uint8Array; stderr: string }> {
   const out = await new Deno.Command("curl", {
-    args: ["-sS", "--max-time", "120", "--socks5-hostname", `127.0.0.1:${proxyPort}`, ...extra, url],
+    args: [
+      "-sS",
+      "--max-time",
+      "120",
+      "--socks5-hostname",
+      `127.0.0.1:${proxyPort}`,
+      ...extra,
+      url,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -36,7 +44,13 @@ Deno.test("curl --socks5-hostname downloads 1 MB byte-identical over http and ht
   await using exit = await startExitNet();
   const origin = startOrigin();
   const tlsServer = certs
-    ? Deno.serve({ hostname: "127.0.0.1", port: 0, cert: certs.cert, key: certs.key, onListen() {} }, handler)
+    ? Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: certs.cert,
+      key: certs.key,
+      onListen() {},
+    }, handler)
     : undefined;
   await using proxy = serveSocks5({
     client: exit.users[0],
@@ -78,8 +92,10 @@ Deno.test("8 parallel curl connections through the proxy all complete", async ()
   });
   try {
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        curl(proxy.port, `http://127.0.0.1:${origin.port}/bytes/${50_000 + i}`)),
+      Array.from(
+        { length: 8 },
+        (_, i) => curl(proxy.port, `http://127.0.0.1:${origin.port}/bytes/${50_000 + i}`),
+      ),
     );
     results.forEach((r, i) => {
       assertEquals(r.code, 0, r.stderr);
