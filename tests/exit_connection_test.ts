@@ -56,3 +56,78 @@ Deno.test("a port nobody listens on is reported unreachable", async () => {
   await connection.writable.close();
   await connection.closed;
 });
+
+/** A loopback TCP server that echoes until the client's EOF, then closes. */
+function echoServer(): { port: number; close(): Promise<void> } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const served = (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        await conn.readable.pipeTo(conn.writable).catch(() => {});
+      })();
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async close() {
+      listener.close();
+      await served;
+    },
+  };
+}
+
+Deno.test("EOF travels both ways: our close ends the remote's input, its close ends ours", async () => {
+  await using exit = await startExitNet();
+  const echo = echoServer();
+  try {
+    const connection = openConnection(
+      exit.users[0],
+      exit.exitClient.address,
+      `127.0.0.1:${echo.port}`,
+    );
+    const writer = connection.writable.getWriter();
+    const reading = new Response(connection.readable).arrayBuffer();
+    await writer.write(body(40_000, 5)); // more than one Send (16 KiB each)
+    await writer.write(new TextEncoder().encode("end"));
+    await writer.close();
+    const echoed = new Uint8Array(await reading);
+    assert(
+      sameBytes(echoed, new Uint8Array([...body(40_000, 5), ...new TextEncoder().encode("end")])),
+    );
+    await connection.closed;
+  } finally {
+    await echo.close();
+  }
+});
+
+Deno.test("abort errors both streams and closes the connection at the requester", async () => {
+  let requesterClosed!: (reason: string) => void;
+  const closedAtRequester = new Promise<string>((resolve) => requesterClosed = resolve);
+  await using exit = await startExitNet(1, {
+    onEvent: (event) => event.type === "closed" && requesterClosed(event.reason),
+  });
+  const echo = echoServer();
+  try {
+    const connection = openConnection(
+      exit.users[0],
+      exit.exitClient.address,
+      `127.0.0.1:${echo.port}`,
+    );
+    await connection.opened;
+    const writer = connection.writable.getWriter();
+    await writer.write(new TextEncoder().encode("x"));
+    const reader = connection.readable.getReader();
+    assertEquals(new TextDecoder().decode((await reader.read()).value), "x");
+    connection.abort("user gave up");
+    const error = await assertRejects(() => reader.read(), ExitConnectionError);
+    assertEquals((error as ExitConnectionError).kind, "aborted");
+    await assertRejects(() => writer.write(new Uint8Array(1)), ExitConnectionError);
+    await assertRejects(() => connection.closed, ExitConnectionError);
+    // Our close reaches the requester, which half-closes TCP; the echo server then ends too, and
+    // the connection is gone after Nym's linger.
+    assert(["client closed", "remote closed"].includes(await closedAtRequester));
+    assertEquals(exit.requester.connections, 0);
+  } finally {
+    await echo.close();
+  }
+});
