@@ -156,3 +156,31 @@ Deno.test("localnet --network-requester and the socks5 command carry curl over h
     assertEquals(l.code, 0, l.stderr);
   }
 });
+
+Deno.test("the exit commands check their flags and the policy file before connecting", async () => {
+  const { main } = await import("../cli/main.ts");
+  const out: string[] = [], err: string[] = [];
+  const io = {
+    print: (line: string) => void out.push(line),
+    writeError: (text: string) => void err.push(text),
+    isTerminal: false,
+    env: () => undefined,
+    signal: new AbortController().signal,
+  };
+  assertEquals(await main(["socks5", "--id", "a"], io), 2);
+  assert(err.join("").includes("--provider is required"));
+  assertEquals(await main(["socks5", "--id", "a", "--provider", "x", "--host", "0.0.0.0"], io), 2);
+  assertEquals(await main(["network-requester"], io), 2);
+  const policy = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(policy, "accept *:80\nallow *:443\n");
+    err.length = 0;
+    assertEquals(await main(["network-requester", "--id", "a", "--exit-policy", policy], io), 1);
+    assert(err.join("").includes("exit policy line 2"), err.join(""));
+  } finally {
+    await Deno.remove(policy);
+  }
+  out.length = 0;
+  assertEquals(await main(["help"], io), 0);
+  assert(out.some((l) => l.includes("socks5")) && out.some((l) => l.includes("network-requester")));
+});
