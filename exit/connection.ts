@@ -61,6 +61,8 @@ export interface OpenConnectionOptions {
   readonly maxBufferedBytes?: number;
   /** Error the connection after this long without a message from the requester (5 min). */
   readonly idleTimeoutMs?: number;
+  /** Send an empty keepalive after this long without sending (default 60 s, as Nym). */
+  readonly keepaliveMs?: number;
   /** Time and timers. */
   readonly clock?: Clock;
   /** Aborts the connection. */
@@ -165,6 +167,7 @@ export function openConnection(
   const sendWindow = options.sendWindow ?? 16;
   const maxBuffered = options.maxBufferedBytes ?? 8 << 20;
   const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  const keepaliveMs = options.keepaliveMs ?? 60_000;
   const clock = options.clock ?? systemClock;
   const to = Recipient.parse(requester).toString();
 
@@ -179,6 +182,7 @@ export function openConnection(
   const inFlight: Promise<void>[] = [];
   let readController!: ReadableStreamDefaultController<Uint8Array>;
   let idleTimer: TimerHandle;
+  let keepaliveTimer: TimerHandle;
 
   let resolveOpened!: () => void, rejectOpened!: (error: Error) => void;
   const opened = new Promise<void>((resolve, reject) => {
@@ -206,6 +210,7 @@ export function openConnection(
   const finish = () => {
     if (!readDone || !writeDone) return;
     clock.clearTimeout(idleTimer);
+    clock.clearTimeout(keepaliveTimer);
     dispatcher!.forget(id);
     if (failed) rejectClosed(failed);
     else resolveClosed();
@@ -242,6 +247,26 @@ export function openConnection(
       data: new Uint8Array(),
     });
     return transmit(bytes, sendSurbs).catch(() => {});
+  };
+
+  // Nym's proxy runners send an empty Send after 60 s without data, so the requester's 5 min
+  // idle timeout never ends a connection that is merely quiet.
+  const armKeepalive = () => {
+    clock.clearTimeout(keepaliveTimer);
+    keepaliveTimer = clock.setTimeout(() => {
+      if (writeDone || failed) return;
+      const bytes = encodeRequest({
+        kind: "send",
+        interfaceVersion: CURRENT_VERSION,
+        socks5Version: CURRENT_VERSION,
+        connectionId: id,
+        localClosed: false,
+        sequence: sendSeq++,
+        data: new Uint8Array(),
+      });
+      transmit(bytes, sendSurbs).catch(() => {});
+      armKeepalive();
+    }, keepaliveMs);
   };
 
   const armIdle = () => {
@@ -309,6 +334,7 @@ export function openConnection(
           sequence: sendSeq++,
           data: chunk.subarray(at, at + maxSendBytes),
         });
+        armKeepalive();
         const p: Promise<void> = transmit(bytes, sendSurbs).then(
           () => void inFlight.splice(inFlight.indexOf(p), 1),
           (error) => {
@@ -322,6 +348,7 @@ export function openConnection(
     async close() {
       if (failed) throw failed;
       writeDone = true;
+      clock.clearTimeout(keepaliveTimer);
       await sendClose();
       await Promise.all(inFlight);
       finish();
@@ -346,6 +373,7 @@ export function openConnection(
     fail(new ExitConnectionError("delivery", `connect failed: ${error}`, { cause: error }))
   );
   armIdle();
+  armKeepalive();
 
   const abort = (reason?: unknown) =>
     fail(new ExitConnectionError("aborted", `aborted: ${reason}`, { cause: reason }));
