@@ -8,6 +8,7 @@ import { startLocalnet } from "../localnet/mod.ts";
 import { ArgsError, intFlag, parseArgs, portFlag } from "./_args.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
 import { addressInUse } from "./_hints.ts";
+import { startLocalRequester } from "./_localnet_requester.ts";
 
 /** Usage of `localnet`. */
 export const LOCALNET_USAGE = `Usage: nym-client localnet [options]
@@ -21,7 +22,9 @@ Options:
   --mixnodes-per-layer <n>    mixnodes in each of the three layers (default 1)
   --gateways <n>              gateways (default 1)
   --data-dir <dir>            keep node keys, registrations and ports here across runs, so
-                              clients reconnect after a restart as if nothing happened`;
+                              clients reconnect after a restart as if nothing happened
+  --network-requester         also run a network requester (loopback targets allowed) and
+                              print 'network-requester <nym-address>'`;
 
 /**
  * The `localnet` command.
@@ -36,6 +39,7 @@ Options:
 export async function localnetCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, {
     string: ["api-port", "gateway-port", "mixnodes-per-layer", "gateways", "data-dir"],
+    boolean: ["network-requester"],
   });
   if (parsed.positional.length > 0) throw new ArgsError(`unexpected ${parsed.positional[0]}`);
   const gateways = intFlag(parsed, "gateways", 1, 100);
@@ -52,12 +56,18 @@ export async function localnetCommand(args: readonly string[], io: CliIo): Promi
       ["--gateway-port", gatewayPort],
     ]);
   });
+  let requester: { address: string; close(): Promise<void> } | undefined;
   try {
     io.print(`nym-api ${net.nymApiUrl}`);
     for (const gateway of net.gateways) io.print(`gateway ${gateway.identity} ${gateway.wsUrl}`);
+    if (parsed.booleans["network-requester"]) {
+      requester = await startLocalRequester(net.nymApiUrl, (line) => io.writeError(`${line}\n`));
+      io.print(`network-requester ${requester.address}`);
+    }
     io.writeError("localnet running; Ctrl-C stops it\n");
     await aborted(io.signal);
   } finally {
+    await requester?.close();
     await net.close();
   }
   io.writeError("localnet stopped\n");

@@ -24,6 +24,8 @@ import {
   websocketCommand,
 } from "./run.ts";
 import { SEND_USAGE, sendCommand } from "./send.ts";
+import { SOCKS5_USAGE, socks5Command } from "./socks5.ts";
+import { NETWORK_REQUESTER_USAGE, networkRequesterCommand } from "./network_requester.ts";
 
 const COMMANDS: Record<
   string,
@@ -35,6 +37,8 @@ const COMMANDS: Record<
   websocket: { run: websocketCommand, usage: WEBSOCKET_USAGE },
   tcpsocket: { run: tcpsocketCommand, usage: TCPSOCKET_USAGE },
   localnet: { run: localnetCommand, usage: LOCALNET_USAGE },
+  socks5: { run: socks5Command, usage: SOCKS5_USAGE },
+  "network-requester": { run: networkRequesterCommand, usage: NETWORK_REQUESTER_USAGE },
 };
 
 /** Top-level usage. */
@@ -47,6 +51,8 @@ Commands:
   websocket  run a client with the seed's socket API on ws://…/mix (pull mode)
   tcpsocket  run a client with the seed's TCP socket API (length-prefixed protobuf)
   localnet   run a Nym network on loopback
+  socks5     a SOCKS5 proxy through the mixnet to a network requester
+  network-requester  run the mixnet exit (TCP for SOCKS5 clients and mixFetch)
 
 Files live in $NYM_HOME/clients/<id>/ (default $HOME/.nym/clients/<id>/).
 Run 'nym-client <command> --help' for a command's options.`;
