@@ -50,10 +50,12 @@ function post<T>(session: Session, method: string, params?: Record<string, unkno
   });
 }
 
+/** The repository root as a file URL, e.g. `file:///…/mixnet/`. */
+const ROOT = new URL("..", import.meta.url).href;
+
 function shortUrl(url: string): string {
   if (!url) return "(native)";
-  const main = url.indexOf("/work/main/");
-  if (main >= 0) return url.slice(main + "/work/main/".length);
+  if (url.startsWith(ROOT)) return url.slice(ROOT.length);
   const npm = url.indexOf("/npm/registry.npmjs.org/");
   if (npm >= 0) return "npm:" + url.slice(npm + "/npm/registry.npmjs.org/".length);
   return url.replace(/^file:\/\//, "");
@@ -103,7 +105,7 @@ export async function startProfile(intervalUs = 200): Promise<RunningProfile> {
         const seen = new Set<string>();
         for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
           const frame = byId.get(at)!;
-          if (!frame.callFrame.url.includes("/work/main/")) continue;
+          if (!frame.callFrame.url.startsWith(ROOT)) continue;
           const own = nameOf(frame);
           if (seen.has(own)) continue;
           seen.add(own);
