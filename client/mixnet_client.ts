@@ -22,6 +22,7 @@ import {
   fragmentCapacity,
   fragmentId,
   isCover,
+  LoopCoverKeys,
   isCoverFragmentId,
   type NymMessage,
   padMessage,
@@ -181,6 +182,8 @@ export class MixnetClient {
   #c: MixnetClientComponents;
   #gateway: GatewayLink | undefined;
   #builder: PacketBuilder;
+  /** Ephemeral keys of our loop cover in flight: returning cover is dropped undecrypted. */
+  #loopCoverKeys = new LoopCoverKeys();
   #queue: LaneQueue<Item>;
   #items = new Map<string, Item>();
   #tracker: DeliveryTracker;
@@ -232,6 +235,7 @@ export class MixnetClient {
       traffic,
       crypto,
       random,
+      loopCoverKeys: this.#loopCoverKeys,
     });
     this.#queue = new LaneQueue(random);
     this.#tracker = new DeliveryTracker({
@@ -435,6 +439,7 @@ export class MixnetClient {
         if (!isCoverFragmentId(decodeFragmentId(id))) this.#acknowledged(toHex(id));
         return;
       }
+      if (this.#loopCoverKeys.take(bytes)) return;
       const opened = decryptReceived(bytes, this.#c.encryptionSecretKey, this.#replyKeys, {
         crypto: this.#c.crypto,
       });
