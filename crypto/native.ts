@@ -12,7 +12,7 @@
 import { CryptoError, type CryptoProvider } from "./crypto_provider.ts";
 import { nobleCrypto } from "./noble.ts";
 import { ctr64With } from "./_ctr64.ts";
-import { polyval } from "@noble/ciphers/_polyval.js";
+import { polyval } from "./_polyval.ts";
 
 // The subset of `node:crypto` used here, typed locally so no Node type package is needed.
 interface KeyObject {
@@ -121,18 +121,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * AES-256-GCM-SIV (RFC 8452, no associated data) with every AES block computed by the runtime's
- * AES-256-ECB, and POLYVAL from `@noble/ciphers`. Node has no GCM-SIV, but ECB over the six
+ * AES-256-ECB, and our POLYVAL (crypto/_polyval.ts, built for one key per message). Node has
+ * no GCM-SIV, but ECB over the six
  * key-derivation blocks, the tag block and the counter blocks of the 32-bit little-endian CTR is
  * all it needs. In a client that does other work between frames, noble's table-based AES runs
  * with cold caches at several times its benchmark-loop cost; the native blocks do not.
  */
 function gcmSiv(nc: NodeCrypto) {
-  const ecb = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
+  const open = (key: Uint8Array): Cipher => {
     const cipher = nc.createCipheriv("aes-256-ecb", key, null);
     cipher.setAutoPadding(false);
+    return cipher;
+  };
+  // final() releases the native context: without it each one leaks about 1 kB that no
+  // garbage collection returns (200,000 calls: +220 MiB of RSS in Deno 2.9).
+  const ecbOnce = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
+    const cipher = open(key);
     const out = cipher.update(blocks);
-    // final() releases the native cipher context: without it every call leaks about 1 kB
-    // that no garbage collection returns (200,000 calls: +220 MiB of RSS in Deno 2.9).
     cipher.final();
     return out;
   };
@@ -151,7 +156,7 @@ function gcmSiv(nc: NodeCrypto) {
       blocks[16 * i] = i;
       blocks.set(nonce, 16 * i + 4);
     }
-    const e = ecb(key, blocks);
+    const e = ecbOnce(key, blocks);
     const auth = new Uint8Array(16);
     auth.set(e.subarray(0, 8));
     auth.set(e.subarray(16, 24), 8);
@@ -159,11 +164,13 @@ function gcmSiv(nc: NodeCrypto) {
     for (let i = 0; i < 4; i++) enc.set(e.subarray(32 + 16 * i, 40 + 16 * i), 8 * i);
     return { auth, enc };
   };
+  // The tag and the CTR keystream share one ECB context under the message-encryption key.
   const tagOf = (
-    k: { auth: Uint8Array; enc: Uint8Array },
+    auth: Uint8Array,
+    ecb: Cipher,
     nonce: Uint8Array,
     plain: Uint8Array,
-  ) => {
+  ): Uint8Array => {
     const padded = Math.ceil(plain.length / 16) * 16;
     const input = new Uint8Array(padded + 16);
     input.set(plain);
@@ -171,13 +178,13 @@ function gcmSiv(nc: NodeCrypto) {
     const view = new DataView(input.buffer);
     view.setUint32(padded + 8, bits >>> 0, true);
     view.setUint32(padded + 12, Math.floor(bits / 2 ** 32), true);
-    const s = polyval(input, k.auth);
+    const s = polyval(auth, input);
     for (let i = 0; i < 12; i++) s[i] ^= nonce[i];
     s[15] &= 0x7f;
-    return ecb(k.enc, s).subarray(0, 16);
+    return ecb.update(s).subarray(0, 16);
   };
   // CTR with the tag (top bit set) as the first counter block, its first 32 bits little-endian.
-  const ctr = (enc: Uint8Array, tag: Uint8Array, data: Uint8Array): Uint8Array => {
+  const ctr = (ecb: Cipher, tag: Uint8Array, data: Uint8Array): Uint8Array => {
     const n = Math.ceil(data.length / 16);
     const out = new Uint8Array(data.length);
     if (n === 0) return out;
@@ -190,7 +197,7 @@ function gcmSiv(nc: NodeCrypto) {
       counters.copyWithin(16 * i, 0, 16);
       view.setUint32(16 * i, (start + i) >>> 0, true);
     }
-    const stream = ecb(enc, counters);
+    const stream = ecb.update(counters);
     for (let i = 0; i < data.length; i++) out[i] = data[i] ^ stream[i];
     return out;
   };
@@ -198,11 +205,16 @@ function gcmSiv(nc: NodeCrypto) {
     encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
       checkKeyAndNonce(key, nonce);
       const k = deriveKeys(key, nonce);
-      const tag = tagOf(k, nonce, plaintext);
-      const out = new Uint8Array(plaintext.length + 16);
-      out.set(ctr(k.enc, tag, plaintext));
-      out.set(tag, plaintext.length);
-      return out;
+      const ecb = open(k.enc);
+      try {
+        const tag = tagOf(k.auth, ecb, nonce, plaintext);
+        const out = new Uint8Array(plaintext.length + 16);
+        out.set(ctr(ecb, tag, plaintext));
+        out.set(tag, plaintext.length);
+        return out;
+      } finally {
+        ecb.final();
+      }
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Uint8Array {
       checkKeyAndNonce(key, nonce);
@@ -211,8 +223,15 @@ function gcmSiv(nc: NodeCrypto) {
       }
       const tag = sealed.subarray(sealed.length - 16);
       const k = deriveKeys(key, nonce);
-      const plaintext = ctr(k.enc, tag, sealed.subarray(0, sealed.length - 16));
-      const expected = tagOf(k, nonce, plaintext);
+      const ecb = open(k.enc);
+      let expected: Uint8Array;
+      let plaintext: Uint8Array;
+      try {
+        plaintext = ctr(ecb, tag, sealed.subarray(0, sealed.length - 16));
+        expected = tagOf(k.auth, ecb, nonce, plaintext);
+      } finally {
+        ecb.final();
+      }
       let diff = 0;
       for (let i = 0; i < 16; i++) diff |= expected[i] ^ tag[i];
       if (diff !== 0) throw new CryptoError("aes-256-gcm-siv tag does not verify");
