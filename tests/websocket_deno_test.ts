@@ -478,16 +478,25 @@ Deno.test("wss:// works through startTls with a self-signed certificate, and fai
 Deno.test("connect() uses the TCP_NODELAY WebSocket by default in Deno, through a localnet", async () => {
   assertEquals(defaultWebSocket(), DenoWebSocket);
   await using net = await startLocalnet({ logger: "silent" });
-  const opened: string[] = [];
-  const original = DenoWebSocket.prototype.dispatchEvent;
-  DenoWebSocket.prototype.dispatchEvent = function (event: Event): boolean {
-    if (event.type === "open") opened.push((this as DenoWebSocket).url);
-    return original.call(this, event);
-  };
+  // Count the sockets opened through Deno.connect that turn Nagle off: only DenoWebSocket does
+  // (the localnet's mixnodes leave it on).
+  const noDelay: boolean[] = [];
+  const original = Deno.connect;
+  Object.assign(Deno, {
+    connect: async (options: Deno.ConnectOptions) => {
+      const conn = await original(options);
+      const set = conn.setNoDelay.bind(conn);
+      conn.setNoDelay = (on?: boolean) => {
+        noDelay.push(on ?? true);
+        set(on);
+      };
+      return conn;
+    },
+  });
   try {
     const client = await connect({ nymApiUrl: net.nymApiUrl, traffic: "noCover" });
     try {
-      assertEquals(opened.length, 1);
+      assertEquals(noDelay, [true]);
       await client.send(client.address, "through a TCP_NODELAY socket").delivered;
       const reader = client.messages.getReader();
       const { value } = await reader.read();
@@ -497,6 +506,24 @@ Deno.test("connect() uses the TCP_NODELAY WebSocket by default in Deno, through 
       await client.disconnect();
     }
   } finally {
-    DenoWebSocket.prototype.dispatchEvent = original;
+    Object.assign(Deno, { connect: original });
   }
+});
+
+Deno.test("listeners added with addEventListener see the same events as the on… handlers", async () => {
+  const { url, accepted } = gatewayServer();
+  const ws = new DenoWebSocket(url);
+  const seen: string[] = [];
+  const closed = Promise.withResolvers<void>();
+  for (const type of ["open", "message", "close"]) {
+    ws.addEventListener(type, (event) => {
+      seen.push(type === "message" ? `message ${(event as MessageEvent).data}` : type);
+      if (type === "close") closed.resolve();
+    });
+  }
+  const server = await accepted;
+  await server.sendText("hi");
+  await server.close(1000);
+  await closed.promise;
+  assertEquals(seen, ["open", "message hi", "close"]);
 });

@@ -198,6 +198,8 @@ export class DenoWebSocket extends EventTarget {
   #options: DenoWebSocketOptions;
   #conn: DenoConnLike | undefined;
   #writes: Promise<void> = Promise.resolve();
+  #pendingWrites = 0;
+  #listened = false;
   #closeSent = false;
   #aborted = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -293,12 +295,27 @@ export class DenoWebSocket extends EventTarget {
     const bytes = encodeClientFrame(opcode, payload, this.#mask());
     const counted = control ? 0 : payload.length;
     this.#buffered += counted;
-    this.#writes = this.#writes.then(() => writeAll(conn, bytes)).then(
+    // On an idle socket the write starts now; otherwise after the frames before it.
+    const written = this.#pendingWrites++ === 0
+      ? writeAll(conn, bytes)
+      : this.#writes.then(() => writeAll(conn, bytes));
+    this.#writes = written.then(
       () => {
+        this.#pendingWrites--;
         this.#buffered -= counted;
       },
       () => this.#abort(),
     );
+  }
+
+  /** Registers a listener (as `EventTarget`); events are dispatched once one was added. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    this.#listened = true;
+    super.addEventListener(type, listener, options);
   }
 
   #fire(type: "open" | "message" | "close" | "error", event: Event): void {
@@ -310,7 +327,8 @@ export class DenoWebSocket extends EventTarget {
         reportError(error);
       }
     }
-    this.dispatchEvent(event);
+    // Dispatching costs even with no listener; most users set only the on… handlers.
+    if (this.#listened) this.dispatchEvent(event);
   }
 
   async #handshake(net: DenoNetApi, reader: ServerFrameReader): Promise<void> {
