@@ -9,7 +9,15 @@
  */
 import { VARIANT_DATA_LENGTH } from "./constants.ts";
 
-/** Default number of keys remembered: 20 s of Nym's default cover rate (about 50 per second). */
+/**
+ * Default number of keys remembered: 20 s of Nym's default cover rate (about 50 per second).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOOP_COVER_KEYS } from "@nym/mixnet/message";
+ * console.log(DEFAULT_LOOP_COVER_KEYS); // 1024
+ * ```
+ */
 export const DEFAULT_LOOP_COVER_KEYS = 1024;
 
 function keyOf(bytes: Uint8Array): string {

@@ -80,7 +80,15 @@ export interface DenoWebSocketOptions {
   readonly net?: DenoNetApi;
 }
 
-/** Default largest message accepted from the server: 16 MiB. */
+/**
+ * Default largest message accepted from the server: 16 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_MESSAGE_BYTES } from "@nym/mixnet/websocket";
+ * console.log(DEFAULT_MAX_MESSAGE_BYTES); // 16777216
+ * ```
+ */
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
 const ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
