@@ -527,3 +527,30 @@ Deno.test("listeners added with addEventListener see the same events as the onâ€
   await closed.promise;
   assertEquals(seen, ["open", "message hi", "close"]);
 });
+
+Deno.test("a server that stops reading cannot hold the close event past the close timeout", async () => {
+  // The server sends Close and never reads: the client's large message fills the socket
+  // buffers, so its echoed Close cannot leave. The server keeps the connection until the client
+  // reports it closed (or 5 s, the failure case).
+  const clientClosed = Promise.withResolvers<void>();
+  let released = false;
+  const { url, done } = rawServer(async (conn) => {
+    await conn.read(new Uint8Array(65536)); // the large message has started
+    await conn.write(serverFrame(8, Uint8Array.of(0x03, 0xe8)));
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      clientClosed.promise,
+      new Promise((resolve) => guard = setTimeout(resolve, 5000)),
+    ]);
+    clearTimeout(guard);
+    released = true;
+  });
+  const client = open(url, { closeTimeoutMs: 100 });
+  await client.opened;
+  client.ws.send(new Uint8Array(64 << 20));
+  const event = await client.closed;
+  const releasedFirst = released;
+  clientClosed.resolve();
+  await done;
+  assertEquals([event.code, releasedFirst], [1000, false]);
+});

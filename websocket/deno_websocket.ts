@@ -460,7 +460,16 @@ export class DenoWebSocket extends EventTarget {
     this.#state = 3;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#writes;
+    // Let the last frames (our Close) leave, but not forever: a peer that stopped reading
+    // would hold a write, and the close event with it.
+    let flushed: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#writes,
+      new Promise<void>((resolve) => {
+        flushed = setTimeout(resolve, this.#options.closeTimeoutMs ?? 1000);
+      }),
+    ]);
+    clearTimeout(flushed);
     try {
       this.#conn?.close();
     } catch {
