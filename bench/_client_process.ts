@@ -1,7 +1,7 @@
 // Our client in its own process, driven by the bench scripts over stdin/stdout, so that its CPU
 // time and memory can be read from /proc apart from the localnet's.
 //
-// Options: --api URL --gateway ID [--traffic noCover|default] [--nodelay-ws] [--zero-delay-clock]
+// Options: --api URL --gateway ID [--traffic noCover|default] [--builtin-ws] [--zero-delay-clock]
 //          [--clients N] [--profile]
 // Commands (one per line; each answers one `@bench` line):
 //   burst <count> <bytes>     sends <count> messages of <bytes> to ourselves (round robin over
@@ -12,7 +12,6 @@
 //   profile-start / profile-stop   a CPU profile of the process (see _profile.ts)
 import { connect, type MixnetClient } from "../mod.ts";
 import type { Clock, TimerHandle } from "../internal/clock.ts";
-import { NoDelayWebSocket } from "./_nodelay_websocket.ts";
 import { type RunningProfile, startProfile } from "./_profile.ts";
 import { Child, muteConsole, report, rssBytes, sleep, stdinLines } from "./_proc.ts";
 
@@ -21,8 +20,11 @@ export interface ClientProcessOptions {
   nymApiUrl: string;
   gateway: string;
   traffic?: "noCover" | "default";
-  /** Use the TCP_NODELAY WebSocket of _nodelay_websocket.ts instead of Deno's. */
-  noDelayWebSocket?: boolean;
+  /**
+   * Use Deno's built-in WebSocket (Nagle on) instead of connect()'s default in Deno, the
+   * TCP_NODELAY `DenoWebSocket` of websocket/.
+   */
+  builtinWebSocket?: boolean;
   /** Run zero-delay timers as microtasks (Deno clamps setTimeout(0) to about 2 ms). */
   zeroDelayClock?: boolean;
   /** Clients connected at start (default 1). */
@@ -42,7 +44,7 @@ export async function startClientProcess(
     o.traffic ?? "noCover",
     "--clients",
     String(o.clients ?? 1),
-    ...(o.noDelayWebSocket ? ["--nodelay-ws"] : []),
+    ...(o.builtinWebSocket ? ["--builtin-ws"] : []),
     ...(o.zeroDelayClock ? ["--zero-delay-clock"] : []),
   ], { v8Flags: ["--expose-gc"] });
   const ready = await child.read();
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     traffic: traffic === "default"
       ? "default" as const
       : { preset: "noCover" as const, averagePacketDelayMs: 0, averageAckDelayMs: 0 },
-    WebSocket: Deno.args.includes("--nodelay-ws") ? NoDelayWebSocket : undefined,
+    WebSocket: Deno.args.includes("--builtin-ws") ? globalThis.WebSocket : undefined,
     clock: Deno.args.includes("--zero-delay-clock") ? zeroDelayClock : undefined,
   };
   const clients: MixnetClient[] = [];

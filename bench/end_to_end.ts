@@ -7,7 +7,8 @@
 // 2. latency our code adds over the per-hop delays: one message at a time, with every mixnode
 //    holding each packet exactly D ms (the localnet's addedLatencyMs; the client encodes 0 ms
 //    delays, the mixnodes forward at once otherwise), so the known delay is 3·D; median − 3·D;
-//    with Deno's WebSocket, with a TCP_NODELAY WebSocket, and with that plus zero-delay timers;
+//    with connect()'s defaults (in Deno: the TCP_NODELAY DenoWebSocket), with Deno's built-in
+//    WebSocket (Nagle on), and with the default plus zero-delay timers;
 // 3. memory per connected client: RSS and V8 heap deltas over 1, 10, 50, 100 idle clients;
 // 4. CPU of one idle client with Nym's default cover traffic, as a percentage of one core.
 import { startClientProcess } from "./_client_process.ts";
@@ -82,11 +83,15 @@ try {
   // ---- 2. latency added over the per-hop delays ----------------------------------------------
   {
     const variants = [
-      { name: "Deno's WebSocket", noDelayWebSocket: false, zeroDelayClock: false },
-      { name: "TCP_NODELAY WebSocket", noDelayWebSocket: true, zeroDelayClock: false },
       {
-        name: "TCP_NODELAY WebSocket + 0 ms timers as microtasks",
-        noDelayWebSocket: true,
+        name: "default (DenoWebSocket, TCP_NODELAY)",
+        builtinWebSocket: false,
+        zeroDelayClock: false,
+      },
+      { name: "Deno's built-in WebSocket", builtinWebSocket: true, zeroDelayClock: false },
+      {
+        name: "default + 0 ms timers as microtasks",
+        builtinWebSocket: false,
         zeroDelayClock: true,
       },
     ];

@@ -8,7 +8,7 @@
 //   layer make (a fresh secret every time, so a new KeyObject each call) and noble;
 // - gateway frame AEAD (AES-256-GCM-SIV over a 2.4 KB forward frame): native AES-256-GCM as the
 //   floor, noble's GCM-SIV (the portable path) and the native provider's (native AES-ECB
-//   blocks + noble POLYVAL);
+//   blocks + our POLYVAL, crypto/_polyval.ts);
 // - fragment encryption/decryption (message layer);
 // - a data packet with its SURB-ACK (as the client sends it; sphinx_bench.ts has the v258/v259
 //   and noble variants) against the 10 DH it needs;
@@ -115,12 +115,12 @@ Deno.bench("AEAD: noble gcmsiv encrypt, 2.4 KB (portable path)", { group: "gatew
 Deno.bench("AEAD: noble gcmsiv decrypt, 2.4 KB (portable path)", { group: "gateway AEAD" }, () => {
   nobleCrypto.aes256GcmSivDecrypt(sharedKey, nonce, sealed);
 });
-Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + noble POLYVAL), encrypt", {
+Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + our POLYVAL), encrypt", {
   group: "gateway AEAD",
 }, () => {
   native.aes256GcmSivEncrypt(sharedKey, nonce, frame);
 });
-Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + noble POLYVAL), decrypt", {
+Deno.bench("AEAD: defaultCrypto() GCM-SIV (native AES-ECB + our POLYVAL), decrypt", {
   group: "gateway AEAD",
 }, () => {
   native.aes256GcmSivDecrypt(sharedKey, nonce, sealed);

@@ -1,8 +1,8 @@
 // deno run -A bench/scaling.ts [--max-mb 10] [--clients 1,10,50,100] [--messages 1000]
-//                              [--nodelay-ws] [--out DIR]
+//                              [--builtin-ws] [--out DIR]
 //
-// (--max-mb 50 adds the 50 MB message: about 100 s more. --nodelay-ws gives the clients the
-// TCP_NODELAY WebSocket of _nodelay_websocket.ts instead of Deno's, see end_to_end.ts.)
+// (--max-mb 50 adds the 50 MB message: about 100 s more. --builtin-ws gives the clients Deno's
+// built-in WebSocket instead of connect()'s default TCP_NODELAY one, see end_to_end.ts.)
 //
 // How our client's cost grows with the message size and with the number of clients, through a
 // localnet with per-hop delays off; the clients in one process, the localnet in another (CPU
@@ -25,7 +25,7 @@ function arg(name: string, fallback: string): string {
 }
 
 const maxMb = Number(arg("max-mb", "10"));
-const noDelayWebSocket = Deno.args.includes("--nodelay-ws");
+const builtinWebSocket = Deno.args.includes("--builtin-ws");
 const clientCounts = arg("clients", "1,10,50,100").split(",").map(Number);
 const totalMessages = Number(arg("messages", "1000"));
 const KB = 1000;
@@ -75,7 +75,7 @@ try {
     net: [] as [number, number][],
   };
   {
-    const { child } = await startClientProcess({ nymApiUrl, gateway, noDelayWebSocket });
+    const { child } = await startClientProcess({ nymApiUrl, gateway, builtinWebSocket });
     await child.send("burst 200 100"); // warm-up
     await child.read();
     for (const size of sizes) {
@@ -103,7 +103,7 @@ try {
   }
   console.log(
     `### Cost vs message size (one client, messages to itself, per-hop delays off${
-      noDelayWebSocket ? ", TCP_NODELAY WebSocket" : ""
+      builtinWebSocket ? ", Deno's built-in WebSocket" : ""
     })\n\n` +
       markdownTable([
         "message size",
@@ -149,7 +149,7 @@ try {
       nymApiUrl,
       gateway,
       clients: n,
-      noDelayWebSocket,
+      builtinWebSocket,
     });
     const connectSeconds = (performance.now() - t0) / 1000;
     await child.send(`burst ${Math.max(100, n)} 100`); // warm-up, every client sends once
@@ -181,7 +181,7 @@ try {
   console.log(
     `### Cost vs number of clients (one process, one gateway, ${totalMessages} messages of ` +
       `100 B round robin to the next client${
-        noDelayWebSocket ? ", TCP_NODELAY WebSocket" : ", Deno's WebSocket"
+        builtinWebSocket ? ", Deno's built-in WebSocket" : ", TCP_NODELAY WebSocket"
       })\n\n` +
       markdownTable([
         "clients",

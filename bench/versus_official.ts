@@ -1,5 +1,5 @@
 // deno run -A bench/versus_official.ts [--messages 200] [--size 100] [--rounds 3]
-//                                      [--idle-seconds 10] [--tester 200]
+//                                      [--idle-seconds 10] [--idle-rounds 3] [--tester 200]
 //
 // Our client and the official one (npm:@nymproject/nym-client-wasm@1.4.1, Rust compiled to
 // wasm) doing the same work on the same machine, through the same localnet, in one run:
@@ -8,15 +8,19 @@
 //   and cover traffic off, per-hop delays 0 (the localnet forwards at once, and both clients
 //   encode 0 ms delays); wall time until all N are received, messages/s, and the client's CPU
 //   seconds per 1,000 messages;
+// - latency: one 100-byte message at a time to self, send → receive, p50 and p95, with each
+//   client's defaults (ours: the TCP_NODELAY DenoWebSocket; the official one: Deno's built-in
+//   WebSocket), then with both on Deno's built-in WebSocket and both on DenoWebSocket;
 // - idle: a connected client with its default cover traffic (Nym's defaults: a 20 ms main
-//   Poisson stream and a 200 ms loop cover stream) for a few seconds: percent of one core;
+//   Poisson stream and a 200 ms loop cover stream) for a few seconds, several times, alternating
+//   sides: percent of one core (median);
 // - optionally (--tester N): the official NymNodeTester.test_node(mixnode, …, N) timing.
 //
 // Each client runs in its own Deno process, against one localnet in a third process, so that
 // the CPU time read from /proc/<pid>/stat is that client's alone (the localnet's CPU is
 // reported beside it). The sides run one after the other, alternating which goes first.
 import { connect } from "../mod.ts";
-import { NoDelayWebSocket } from "./_nodelay_websocket.ts";
+import { DenoWebSocket } from "../websocket/mod.ts";
 import { type LocalnetInfo, startLocalnetProcess } from "./_localnet_process.ts";
 import { type ProfileEntry, type ProfileSummary, startProfile } from "./_profile.ts";
 import {
@@ -75,7 +79,16 @@ interface Peer {
   stats?: () => Record<string, number>;
 }
 
-async function startPeer(side: Side, api: string, gateway: string, idle: boolean): Promise<Peer> {
+/** Which WebSocket a client process uses: its default, Deno's built-in one, or DenoWebSocket. */
+type WsMode = "default" | "builtin" | "nodelay";
+
+async function startPeer(
+  side: Side,
+  api: string,
+  gateway: string,
+  idle: boolean,
+  ws: WsMode,
+): Promise<Peer> {
   let count = 0;
   let target = Infinity;
   let wake: (() => void) | undefined;
@@ -107,6 +120,7 @@ async function startPeer(side: Side, api: string, gateway: string, idle: boolean
     nymApiUrl: api,
     gateway,
     traffic: idle ? "default" : OURS_NO_COVER,
+    WebSocket: ws === "builtin" ? globalThis.WebSocket : undefined,
   });
   (async () => {
     for await (const _ of client.messages) arrived();
@@ -121,9 +135,10 @@ async function startPeer(side: Side, api: string, gateway: string, idle: boolean
 
 async function runClient(side: Side): Promise<void> {
   muteConsole();
-  if (Deno.args.includes("--nodelay-ws")) {
-    // both clients then use it: ours takes globalThis.WebSocket by default, as the wasm does
-    Object.assign(globalThis, { WebSocket: NoDelayWebSocket });
+  const ws = arg("ws", "default") as WsMode;
+  if (ws === "nodelay") {
+    // the wasm client takes globalThis.WebSocket; ours uses DenoWebSocket by default in Deno
+    Object.assign(globalThis, { WebSocket: DenoWebSocket });
   }
   const api = arg("api", "");
   const gateway = arg("gateway", "");
@@ -132,7 +147,7 @@ async function runClient(side: Side): Promise<void> {
   const size = Number(arg("size", "100"));
   if (side === "official") await loadOfficial(); // compiling the wasm is not part of connecting
   const started = performance.now();
-  const peer = await startPeer(side, api, gateway, mode === "idle");
+  const peer = await startPeer(side, api, gateway, mode === "idle", ws);
   report({ ready: true, connectMs: performance.now() - started });
   const stdin = stdinLines();
   let sent = 0;
@@ -230,8 +245,9 @@ interface Run {
   localnetCpu: number;
   rssMiB: number;
   received: number;
-  latencies: number[];
-  /** Latencies with the TCP_NODELAY WebSocket (see _nodelay_websocket.ts). */
+  /** Latencies with Deno's built-in WebSocket. */
+  latenciesBuiltin: number[];
+  /** Latencies with the TCP_NODELAY DenoWebSocket (websocket/). */
   latenciesNoDelay: number[];
   profile?: ProfileSummary;
 }
@@ -247,12 +263,9 @@ async function latencies(
   side: Side,
   info: LocalnetInfo,
   samples: number,
-  noDelay: boolean,
+  ws: WsMode,
 ): Promise<number[]> {
-  const child = new Child(
-    script,
-    clientArgs(side, info, noDelay ? ["--nodelay-ws", "--size", "100"] : ["--size", "100"]),
-  );
+  const child = new Child(script, clientArgs(side, info, ["--ws", ws, "--size", "100"]));
   try {
     await child.read();
     await child.send(`latency ${samples} 200`);
@@ -299,9 +312,11 @@ async function throughput(
       localnetCpu,
       rssMiB,
       received: Number(done.received),
-      latencies: o.latencySamples > 0 ? await latencies(side, info, o.latencySamples, false) : [],
+      latenciesBuiltin: o.latencySamples > 0
+        ? await latencies(side, info, o.latencySamples, "builtin")
+        : [],
       latenciesNoDelay: o.latencySamples > 0
-        ? await latencies(side, info, o.latencySamples, true)
+        ? await latencies(side, info, o.latencySamples, "nodelay")
         : [],
       profile,
     };
@@ -314,22 +329,27 @@ async function idleCpu(
   side: Side,
   info: LocalnetInfo,
   seconds: number,
-): Promise<{ percent: number; rssMiB: number; stats?: Record<string, number> }> {
+): Promise<{ percent: number; rssMiB: number; coverPerSecond?: number }> {
   const child = new Child(script, clientArgs(side, info, ["--mode", "idle"]));
+  const covers = async () => {
+    await child.send("stats");
+    const { stats } = await child.read();
+    return (stats as Record<string, number> | undefined)?.coverPacketsSent;
+  };
   try {
     await child.read();
     await sleep(1000);
+    const k0 = await covers();
     const c0 = child.cpu();
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const cpu = child.cpu() - c0;
     const wall = (performance.now() - t0) / 1000;
-    await child.send("stats");
-    const { stats } = await child.read();
+    const k1 = await covers();
     return {
       percent: 100 * cpu / wall,
       rssMiB: child.rss() / 2 ** 20,
-      stats: stats as Record<string, number> | undefined,
+      coverPerSecond: k0 === undefined || k1 === undefined ? undefined : (k1 - k0) / wall,
     };
   } finally {
     await child.close();
@@ -387,6 +407,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg("rounds", "3"));
   const latencySamples = Number(arg("latency", "30"));
   const idleSeconds = Number(arg("idle-seconds", "10"));
+  const idleRounds = Number(arg("idle-rounds", "3"));
   const testerPackets = Number(arg("tester", "0"));
   const profileMessages = Number(arg("profile", "0"));
 
@@ -409,9 +430,9 @@ async function main(): Promise<void> {
             r.wallMs.toFixed(0)
           } ms, client CPU ${r.clientCpu.toFixed(2)} s, localnet CPU ${
             r.localnetCpu.toFixed(2)
-          } s, latency p50 ${median(r.latencies).toFixed(1)} ms (${
+          } s, latency p50 ${median(r.latenciesBuiltin).toFixed(1)} ms with Deno's WebSocket, ${
             median(r.latenciesNoDelay).toFixed(1)
-          } ms with TCP_NODELAY)`,
+          } ms with DenoWebSocket`,
         );
         if (r.received !== messages) throw new Error(`${side} lost messages`);
       }
@@ -420,8 +441,10 @@ async function main(): Promise<void> {
       const summary = (side: Side) => {
         const mine = runs.filter((r) => r.side === side);
         const wallMs = median(mine.map((r) => r.wallMs));
-        const all = mine.flatMap((r) => r.latencies);
+        const builtin = mine.flatMap((r) => r.latenciesBuiltin);
         const noDelay = mine.flatMap((r) => r.latenciesNoDelay);
+        // Each client's default: ours is DenoWebSocket in Deno, the wasm takes globalThis's.
+        const defaults = side === "ours" ? noDelay : builtin;
         return {
           wallMs,
           rate: messages / (wallMs / 1000),
@@ -429,8 +452,10 @@ async function main(): Promise<void> {
           localnetPer1000: median(mine.map((r) => r.localnetCpu)) / messages * 1000,
           connectMs: median(mine.map((r) => r.connectMs)),
           rssMiB: median(mine.map((r) => r.rssMiB)),
-          latencyP50: median(all),
-          latencyP95: percentile(all, 95),
+          defaultP50: median(defaults),
+          defaultP95: percentile(defaults, 95),
+          builtinP50: median(builtin),
+          builtinP95: percentile(builtin, 95),
           noDelayP50: median(noDelay),
           noDelayP95: percentile(noDelay, 95),
         };
@@ -446,16 +471,23 @@ async function main(): Promise<void> {
       ];
       const rows = [
         row(`wall time for ${messages} messages, ms`, (s) => s.wallMs, 0),
-        row("messages/s (one packet each)", (s) => s.rate, 0, " (higher is better)"),
+        row(
+          "packets/s: messages of one packet each, sent at once",
+          (s) => s.rate,
+          0,
+          " (higher is better)",
+        ),
         row("client CPU-seconds per 1,000 messages", (s) => s.cpuPer1000, 2),
         row("localnet CPU-seconds per 1,000 messages", (s) => s.localnetPer1000, 2),
       ];
       if (latencySamples > 0) {
         rows.push(
-          row("latency send → receive, one at a time, p50, ms", (s) => s.latencyP50, 1),
-          row("latency send → receive, one at a time, p95, ms", (s) => s.latencyP95, 1),
-          row("same, TCP_NODELAY WebSocket, p50, ms", (s) => s.noDelayP50, 1),
-          row("same, TCP_NODELAY WebSocket, p95, ms", (s) => s.noDelayP95, 1),
+          row("latency send → receive, one at a time, defaults, p50, ms", (s) => s.defaultP50, 1),
+          row("latency send → receive, one at a time, defaults, p95, ms", (s) => s.defaultP95, 1),
+          row("same, both on Deno's built-in WebSocket, p50, ms", (s) => s.builtinP50, 1),
+          row("same, both on Deno's built-in WebSocket, p95, ms", (s) => s.builtinP95, 1),
+          row("same, both on DenoWebSocket (TCP_NODELAY), p50, ms", (s) => s.noDelayP50, 1),
+          row("same, both on DenoWebSocket (TCP_NODELAY), p95, ms", (s) => s.noDelayP95, 1),
         );
       }
       rows.push(
@@ -463,20 +495,47 @@ async function main(): Promise<void> {
         row("client process RSS after the run, MiB", (s) => s.rssMiB, 0),
       );
       if (idleSeconds > 0) {
-        const idleOurs = await idleCpu("ours", info, idleSeconds);
-        const idleOfficial = await idleCpu("official", info, idleSeconds);
+        const idle: Record<Side, number[]> = { ours: [], official: [] };
+        const coverRates: number[] = [];
+        for (let round = 0; round < idleRounds; round++) {
+          const order: Side[] = round % 2 === 0 ? ["ours", "official"] : ["official", "ours"];
+          for (const side of order) {
+            const r = await idleCpu(side, info, idleSeconds);
+            idle[side].push(r.percent);
+            if (r.coverPerSecond !== undefined) coverRates.push(r.coverPerSecond);
+            console.log(
+              `  idle round ${round + 1} ${side.padEnd(8)}: ${r.percent.toFixed(1)} % of a core${
+                r.coverPerSecond === undefined
+                  ? ""
+                  : `, ${r.coverPerSecond.toFixed(1)} cover packets/s`
+              }`,
+            );
+          }
+        }
+        const idleOurs = median(idle.ours);
+        const idleOfficial = median(idle.official);
         rows.push([
-          `idle client, default cover traffic, % of one core (${idleSeconds} s)`,
-          idleOurs.percent.toFixed(1),
-          idleOfficial.percent.toFixed(1),
-          `${(idleOurs.percent / idleOfficial.percent).toFixed(2)}×`,
+          `idle client, default cover traffic, % of one core (median of ${idleRounds} × ${idleSeconds} s)`,
+          idleOurs.toFixed(1),
+          idleOfficial.toFixed(1),
+          `${(idleOurs / idleOfficial).toFixed(2)}×`,
         ]);
-        if (idleOurs.stats) {
-          console.log(
-            `  idle (ours): ${idleOurs.stats.coverPacketsSent} cover packets sent in ${
-              idleSeconds + 1
-            } s`,
-          );
+        if (coverRates.length) {
+          const rate = median(coverRates);
+          rows.push([
+            "idle client: cover packets sent per second (ours: measured; both use Nym's defaults)",
+            rate.toFixed(1),
+            "–",
+            "–",
+          ]);
+          // Under CPU contention the Poisson timers fire late and fewer packets go out, which
+          // lowers the percentage; the cost per packet does not depend on the rate.
+          rows.push([
+            "idle client: CPU per cover packet sent, ms (ours: measured rate; official: 50/s assumed)",
+            (10 * idleOurs / rate).toFixed(2),
+            (10 * idleOfficial / 50).toFixed(2),
+            "–",
+          ]);
         }
       }
       console.log(

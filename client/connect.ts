@@ -38,6 +38,7 @@ import type { RouteSource } from "./route_source.ts";
 import type { ReplyPersistence } from "./reply_persistence.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
+import { defaultWebSocket } from "../websocket/mod.ts";
 
 /** Nym mainnet's nym-api endpoints, tried in a random order with failover. */
 export const MAINNET_NYM_API_URLS: readonly string[] = Object.freeze([
@@ -75,7 +76,10 @@ export interface ConnectOptions {
   readonly livenessIntervalMs?: number;
   /** Topology refresh interval in ms (default 5 minutes). */
   readonly topologyRefreshMs?: number;
-  /** The `WebSocket` constructor (default `globalThis.WebSocket`). */
+  /**
+   * The `WebSocket` constructor (default: `DenoWebSocket`, with TCP_NODELAY, in Deno;
+   * `globalThis.WebSocket` elsewhere).
+   */
   readonly WebSocket?: WebSocketConstructor;
   /** The `fetch` function (default `globalThis.fetch`). */
   readonly fetch?: typeof fetch;
@@ -125,6 +129,7 @@ function resolveTraffic(traffic: ConnectOptions["traffic"]): TrafficConfig {
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<MixnetClient> {
+  options = { ...options, WebSocket: options.WebSocket ?? defaultWebSocket() };
   requireWebSocket(options.WebSocket);
   const crypto = options.crypto ?? defaultCrypto();
   const random = options.random ?? systemRandom;

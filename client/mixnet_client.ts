@@ -23,6 +23,7 @@ import {
   fragmentId,
   isCover,
   isCoverFragmentId,
+  LoopCoverKeys,
   type NymMessage,
   padMessage,
   Reassembler,
@@ -185,6 +186,8 @@ export class MixnetClient {
   #c: MixnetClientComponents;
   #gateway: GatewayLink | undefined;
   #builder: PacketBuilder;
+  /** Ephemeral keys of our loop cover in flight: returning cover is dropped undecrypted. */
+  #loopCoverKeys = new LoopCoverKeys();
   #queue: LaneQueue<Item>;
   #items = new Map<string, Item>();
   #tracker: DeliveryTracker;
@@ -236,6 +239,7 @@ export class MixnetClient {
       traffic,
       crypto,
       random,
+      loopCoverKeys: this.#loopCoverKeys,
     });
     this.#queue = new LaneQueue(random);
     this.#tracker = new DeliveryTracker({
@@ -462,6 +466,7 @@ export class MixnetClient {
         if (!isCoverFragmentId(decodeFragmentId(id))) this.#acknowledged(toHex(id));
         return;
       }
+      if (this.#loopCoverKeys.take(bytes)) return;
       const opened = decryptReceived(bytes, this.#c.encryptionSecretKey, this.#replyKeys, {
         crypto: this.#c.crypto,
       });

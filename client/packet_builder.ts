@@ -15,6 +15,7 @@ import {
   encryptForRecipient,
   encryptReply,
   fragmentId,
+  type LoopCoverKeys,
   type Recipient,
   type ReplySurbBytes,
 } from "../message/mod.ts";
@@ -70,6 +71,8 @@ export interface PacketBuilderOptions {
   readonly crypto: CryptoProvider;
   /** Random source. */
   readonly random: RandomBytes;
+  /** Where loop cover packets' ephemeral keys are remembered, to recognise them on return. */
+  readonly loopCoverKeys?: LoopCoverKeys;
 }
 
 const NS_PER_MS = 1e6;
@@ -184,6 +187,7 @@ export class PacketBuilder {
     const id = fragmentId(COVER_FRAGMENT_ID.setId, COVER_FRAGMENT_ID.position);
     const ack = this.surbAck(id, version);
     const payload = coverPayload(self.encryptionKey, PACKET_SIZES.regular, { crypto, random });
+    this.#o.loopCoverKeys?.remember(payload);
     return this.#forward(
       buildPacketPlaintext(ack.bytes, payload),
       self,

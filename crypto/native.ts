@@ -12,7 +12,7 @@
 import { CryptoError, type CryptoProvider } from "./crypto_provider.ts";
 import { nobleCrypto } from "./noble.ts";
 import { ctr64With } from "./_ctr64.ts";
-import { polyval } from "@noble/ciphers/_polyval.js";
+import { polyval } from "./_polyval.ts";
 
 // The subset of `node:crypto` used here, typed locally so no Node type package is needed.
 interface KeyObject {
@@ -76,6 +76,8 @@ const X25519_SPKI_PREFIX = Uint8Array.of(
   0x00,
 );
 const ZERO_IV_16 = new Uint8Array(16);
+/** Inputs shorter than this go to noble for HMAC and ChaCha20 (measured crossover, Deno 2.9). */
+const SMALL_INPUT = 1024;
 
 function asBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
   // Node returns Buffers; hand out plain Uint8Arrays so callers see no surprise prototypes. A
@@ -121,18 +123,23 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * AES-256-GCM-SIV (RFC 8452, no associated data) with every AES block computed by the runtime's
- * AES-256-ECB, and POLYVAL from `@noble/ciphers`. Node has no GCM-SIV, but ECB over the six
+ * AES-256-ECB, and our POLYVAL (crypto/_polyval.ts, built for one key per message). Node has
+ * no GCM-SIV, but ECB over the six
  * key-derivation blocks, the tag block and the counter blocks of the 32-bit little-endian CTR is
  * all it needs. In a client that does other work between frames, noble's table-based AES runs
  * with cold caches at several times its benchmark-loop cost; the native blocks do not.
  */
 function gcmSiv(nc: NodeCrypto) {
-  const ecb = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
+  const open = (key: Uint8Array): Cipher => {
     const cipher = nc.createCipheriv("aes-256-ecb", key, null);
     cipher.setAutoPadding(false);
+    return cipher;
+  };
+  // final() releases the native context: without it each one leaks about 1 kB that no
+  // garbage collection returns (200,000 calls: +220 MiB of RSS in Deno 2.9).
+  const ecbOnce = (key: Uint8Array, blocks: Uint8Array): Uint8Array => {
+    const cipher = open(key);
     const out = cipher.update(blocks);
-    // final() releases the native cipher context: without it every call leaks about 1 kB
-    // that no garbage collection returns (200,000 calls: +220 MiB of RSS in Deno 2.9).
     cipher.final();
     return out;
   };
@@ -151,7 +158,7 @@ function gcmSiv(nc: NodeCrypto) {
       blocks[16 * i] = i;
       blocks.set(nonce, 16 * i + 4);
     }
-    const e = ecb(key, blocks);
+    const e = ecbOnce(key, blocks);
     const auth = new Uint8Array(16);
     auth.set(e.subarray(0, 8));
     auth.set(e.subarray(16, 24), 8);
@@ -159,11 +166,13 @@ function gcmSiv(nc: NodeCrypto) {
     for (let i = 0; i < 4; i++) enc.set(e.subarray(32 + 16 * i, 40 + 16 * i), 8 * i);
     return { auth, enc };
   };
+  // The tag and the CTR keystream share one ECB context under the message-encryption key.
   const tagOf = (
-    k: { auth: Uint8Array; enc: Uint8Array },
+    auth: Uint8Array,
+    ecb: Cipher,
     nonce: Uint8Array,
     plain: Uint8Array,
-  ) => {
+  ): Uint8Array => {
     const padded = Math.ceil(plain.length / 16) * 16;
     const input = new Uint8Array(padded + 16);
     input.set(plain);
@@ -171,13 +180,13 @@ function gcmSiv(nc: NodeCrypto) {
     const view = new DataView(input.buffer);
     view.setUint32(padded + 8, bits >>> 0, true);
     view.setUint32(padded + 12, Math.floor(bits / 2 ** 32), true);
-    const s = polyval(input, k.auth);
+    const s = polyval(auth, input);
     for (let i = 0; i < 12; i++) s[i] ^= nonce[i];
     s[15] &= 0x7f;
-    return ecb(k.enc, s).subarray(0, 16);
+    return ecb.update(s).subarray(0, 16);
   };
   // CTR with the tag (top bit set) as the first counter block, its first 32 bits little-endian.
-  const ctr = (enc: Uint8Array, tag: Uint8Array, data: Uint8Array): Uint8Array => {
+  const ctr = (ecb: Cipher, tag: Uint8Array, data: Uint8Array): Uint8Array => {
     const n = Math.ceil(data.length / 16);
     const out = new Uint8Array(data.length);
     if (n === 0) return out;
@@ -190,7 +199,7 @@ function gcmSiv(nc: NodeCrypto) {
       counters.copyWithin(16 * i, 0, 16);
       view.setUint32(16 * i, (start + i) >>> 0, true);
     }
-    const stream = ecb(enc, counters);
+    const stream = ecb.update(counters);
     for (let i = 0; i < data.length; i++) out[i] = data[i] ^ stream[i];
     return out;
   };
@@ -198,11 +207,16 @@ function gcmSiv(nc: NodeCrypto) {
     encrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
       checkKeyAndNonce(key, nonce);
       const k = deriveKeys(key, nonce);
-      const tag = tagOf(k, nonce, plaintext);
-      const out = new Uint8Array(plaintext.length + 16);
-      out.set(ctr(k.enc, tag, plaintext));
-      out.set(tag, plaintext.length);
-      return out;
+      const ecb = open(k.enc);
+      try {
+        const tag = tagOf(k.auth, ecb, nonce, plaintext);
+        const out = new Uint8Array(plaintext.length + 16);
+        out.set(ctr(ecb, tag, plaintext));
+        out.set(tag, plaintext.length);
+        return out;
+      } finally {
+        ecb.final();
+      }
     },
     decrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Uint8Array {
       checkKeyAndNonce(key, nonce);
@@ -211,8 +225,15 @@ function gcmSiv(nc: NodeCrypto) {
       }
       const tag = sealed.subarray(sealed.length - 16);
       const k = deriveKeys(key, nonce);
-      const plaintext = ctr(k.enc, tag, sealed.subarray(0, sealed.length - 16));
-      const expected = tagOf(k, nonce, plaintext);
+      const ecb = open(k.enc);
+      let expected: Uint8Array;
+      let plaintext: Uint8Array;
+      try {
+        plaintext = ctr(ecb, tag, sealed.subarray(0, sealed.length - 16));
+        expected = tagOf(k.auth, ecb, nonce, plaintext);
+      } finally {
+        ecb.final();
+      }
       let diff = 0;
       for (let i = 0; i < 16; i++) diff |= expected[i] ^ tag[i];
       if (diff !== 0) throw new CryptoError("aes-256-gcm-siv tag does not verify");
@@ -283,6 +304,9 @@ export function buildNative(nc: NodeCrypto): CryptoProvider {
       return asBytes(nc.hkdfSync("sha256", ikm, salt, info, length));
     },
     hmacSha256(key, message) {
+      // Below ~1 kB the node:crypto wrapper (Buffer conversions, a Hmac object) costs more than
+      // noble's SHA-256 in JavaScript: Sphinx header MACs cover 300 bytes.
+      if (message.length < SMALL_INPUT) return nobleCrypto.hmacSha256(key, message);
       return asBytes(nc.createHmac("sha256", key).update(message).digest());
     },
     aes128Ctr(key, iv, data, counterBits) {
@@ -300,6 +324,9 @@ export function buildNative(nc: NodeCrypto): CryptoProvider {
     aes256GcmSivDecrypt: siv.decrypt,
     chacha20(key, data) {
       if (key.length !== 32) throw new CryptoError("chacha20 key must be 32 bytes");
+      // Lioness over an ack packet's 38-byte payload runs ChaCha20 on 6 bytes: noble's is
+      // cheaper than creating a native cipher for it.
+      if (data.length < SMALL_INPUT) return nobleCrypto.chacha20(key, data);
       const cipher = nc.createCipheriv("chacha20", key, ZERO_IV_16);
       const head = cipher.update(data);
       cipher.final();
@@ -314,6 +341,8 @@ function selfChecked(candidate: CryptoProvider): CryptoProvider {
   const a = new Uint8Array(32).map((_, i) => i + 1);
   const b = new Uint8Array(32).map((_, i) => 200 - i);
   const data = new Uint8Array(100).map((_, i) => i * 7);
+  // Long enough for the native paths that only larger inputs take (see SMALL_INPUT).
+  const long = new Uint8Array(2 * SMALL_INPUT).map((_, i) => i * 7);
   const same = (f: (p: CryptoProvider) => Uint8Array): boolean => {
     try {
       const x = f(candidate);
@@ -327,9 +356,9 @@ function selfChecked(candidate: CryptoProvider): CryptoProvider {
     x25519: (p) => p.x25519(a, p.x25519PublicKey(b)),
     x25519PublicKey: (p) => p.x25519PublicKey(a),
     hkdfSha256: (p) => p.hkdfSha256(a, new Uint8Array(0), data, 288),
-    hmacSha256: (p) => p.hmacSha256(a.subarray(0, 16), data),
+    hmacSha256: (p) => p.hmacSha256(a.subarray(0, 16), long),
     aes128Ctr: (p) => p.aes128Ctr(a.subarray(0, 16), b.subarray(0, 16), data, 128),
-    chacha20: (p) => p.chacha20(a, data),
+    chacha20: (p) => p.chacha20(a, long),
     aes256GcmSivEncrypt: (p) => p.aes256GcmSivEncrypt(a, b.subarray(0, 12), data),
     aes256GcmSivDecrypt: (p) =>
       p.aes256GcmSivDecrypt(

@@ -99,6 +99,7 @@ export {
 } from "./encryption.ts";
 export { decryptAck, encryptAck } from "./ack_payload.ts";
 export { coverContent, coverPayload, isCover, loopCoverMarker } from "./cover.ts";
+export { DEFAULT_LOOP_COVER_KEYS, LoopCoverKeys } from "./loop_cover_keys.ts";
 export {
   buildPacketPlaintext,
   classifyReceived,

@@ -1,10 +1,9 @@
 // Smoke tests of the bench scripts and their helpers (bench/): the helpers compute what they
-// claim, and the multi-process scripts run end to end with tiny workloads.
+// claim, and the multi-process scripts run end to end with tiny workloads. (The TCP_NODELAY
+// WebSocket the scripts used to carry is now websocket/, tested in websocket_deno_test.ts.)
 import { assert, assertEquals } from "./_assert.ts";
 import { lineChart } from "../bench/_svg.ts";
 import { markdownTable, median, percentile } from "../bench/_proc.ts";
-import { NoDelayWebSocket } from "../bench/_nodelay_websocket.ts";
-import { ServerWebSocket } from "../localnet/gateway/server_websocket.ts";
 
 const bench = (name: string) => new URL(`../bench/${name}`, import.meta.url).pathname;
 
@@ -49,44 +48,6 @@ Deno.test("the bench SVG chart draws one line and one legend entry per series, i
     assert(x >= 80 && x <= 530 && y >= 40 && y <= 360, `point ${point} inside the plot`);
   }
   assertEquals([...svg.matchAll(/<circle /g)].length, 5);
-});
-
-Deno.test("the TCP_NODELAY WebSocket exchanges text, binary and large messages with a server", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const server = (async () => {
-    const ws = await ServerWebSocket.accept(await listener.accept());
-    for (let m = await ws.receive(); m; m = await ws.receive()) {
-      if (m.type === "text") await ws.sendText(m.data.toUpperCase());
-      if (m.type === "binary") await ws.sendBinary(m.data.reverse());
-    }
-  })();
-  const client = new NoDelayWebSocket(`ws://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`);
-  client.binaryType = "arraybuffer";
-  const received: (string | Uint8Array)[] = [];
-  let wake: () => void = () => {};
-  client.onmessage = (event) => {
-    received.push(typeof event.data === "string" ? event.data : new Uint8Array(event.data));
-    wake();
-  };
-  const next = (count: number) =>
-    received.length >= count ? Promise.resolve() : new Promise<void>((resolve) => {
-      wake = () => received.length >= count && resolve();
-    });
-  await new Promise((resolve) => client.onopen = resolve);
-  assertEquals(client.readyState, 1);
-  const big = new Uint8Array(70_000).map((_, i) => (i * 31) & 0xff);
-  client.send("hello");
-  client.send(Uint8Array.of(1, 2, 3));
-  client.send(big);
-  await next(3);
-  assertEquals(received[0], "HELLO");
-  assertEquals(received[1], Uint8Array.of(3, 2, 1));
-  assertEquals(received[2], big.slice().reverse());
-  const closed = new Promise<CloseEvent>((resolve) => client.onclose = resolve);
-  client.close(1000, "bye");
-  assertEquals((await closed).code, 1000);
-  await server;
-  listener.close();
 });
 
 Deno.test({

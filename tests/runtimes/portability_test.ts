@@ -35,6 +35,7 @@ const CLIENT_ENTRIES = [
   "replies/mod.ts",
   "topology/mod.ts",
   "gateway/mod.ts",
+  "websocket/mod.ts",
   "examples/edge/handler.ts",
   "examples/chat/app.ts",
 ];
