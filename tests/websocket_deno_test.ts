@@ -458,8 +458,11 @@ Deno.test("wss:// works through startTls with a self-signed certificate, and fai
     const Secure = denoWebSocket({ caCerts: [TEST_CERT_PEM] });
     const ws = new Secure(url);
     ws.binaryType = "arraybuffer";
-    const echoed = new Promise<MessageEvent>((resolve) => ws.onmessage = resolve);
     const closed = new Promise<CloseEvent>((resolve) => ws.onclose = resolve);
+    const echoed = new Promise<MessageEvent>((resolve, reject) => {
+      ws.onmessage = resolve;
+      closed.then((event) => reject(new Error(`closed before the echo (${event.code})`)));
+    });
     ws.onopen = () => ws.send(new Uint8Array(100_000).fill(5));
     assertEquals(new Uint8Array((await echoed).data), new Uint8Array(100_000).fill(5));
     ws.close(1000);
