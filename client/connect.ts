@@ -31,7 +31,8 @@ import {
   wsEntryUrls,
 } from "../topology/mod.ts";
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
-import { MixnetClient } from "./mixnet_client.ts";
+import { MixnetClient, type MixnetClientEvents } from "./mixnet_client.ts";
+import { wiringOf } from "./_wiring.ts";
 import type { RouteSource } from "./route_source.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
@@ -170,7 +171,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     onEvent: (event) => {
       if (event.type === "refreshed") {
         const t = event.topology;
-        ref.client?.emit("topology", {
+        emitTo(ref.client, "topology", {
           mixnodes: t.layers.reduce((n, l) => n + l.length, 0),
           gateways: new Set([...t.entryGateways, ...t.exitGateways]).size,
         });
@@ -198,18 +199,18 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     clock,
     crypto,
     random,
-    onMessage: (message) => ref.client?.receive(message),
+    onMessage: (message) => ref.client && wiringOf(ref.client).receive(message),
     onClose: (event) => ref.link?.closed(event),
-    onError: (error: GatewayProtocolError) => ref.client?.emit("error", { error }),
+    onError: (error: GatewayProtocolError) => emitTo(ref.client, "error", { error }),
   });
   const link = ref.link = new ReconnectingGatewayLink({
     client: gatewayClient,
     clock,
     random,
     livenessIntervalMs: options.livenessIntervalMs,
-    onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
+    onConnected: () => emitTo(ref.client, "connected", { gateway: gatewayName }),
     onReconnecting: (attempt, delayMs, reason) =>
-      ref.client?.emit("reconnecting", { attempt, delayMs, reason }),
+      emitTo(ref.client, "reconnecting", { attempt, delayMs, reason }),
   });
 
   const client = ref.client = new MixnetClient({
@@ -224,7 +225,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     onDisconnect: () => refresher.stop(),
   });
   await link.start();
-  client.attach(link);
+  wiringOf(client).attach(link);
   refresher.start();
   return client;
 }
@@ -250,6 +251,14 @@ function openLatency(url: string, options: ConnectOptions, clock: Clock): Promis
       reject(new Error(`cannot connect to ${url}`));
     };
   });
+}
+
+function emitTo<K extends keyof MixnetClientEvents>(
+  client: MixnetClient | undefined,
+  type: K,
+  event: MixnetClientEvents[K],
+): void {
+  if (client) wiringOf(client).emit(type, event);
 }
 
 function shuffled(urls: readonly string[], random: RandomBytes): string[] {

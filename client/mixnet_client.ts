@@ -1,10 +1,13 @@
 /**
- * The client core: turns `send()` and `reply()` into fragments, drains them through the Poisson
- * stream (cover packets in the gaps), tracks their acks, and turns what the gateway pushes into
- * messages. Components come in already built; `connect()` builds them from options.
+ * The client core, the orchestrator: `send()` and `reply()` become fragments in the send queue;
+ * the traffic streams (`cover/`) take them out one per Poisson tick (cover in the gaps); acks
+ * and retransmissions are tracked (`queue/`); what the gateway pushes becomes messages; the
+ * reply-SURB policy (`replies/`) decides when replies may go and when to ask for more SURBs.
+ * Components come in already built; `connect()` builds them from options.
  *
  * @module
  */
+import { TrafficStreams } from "../cover/traffic_streams.ts";
 import type { CryptoProvider } from "../crypto/mod.ts";
 import { toHex } from "../internal/bytes.ts";
 import type { Clock, TimerHandle } from "../internal/clock.ts";
@@ -26,20 +29,28 @@ import {
   type NymMessage,
   padMessage,
   Reassembler,
-  Recipient,
+  type Recipient,
   replyKeyDigest,
   type ReplySurbBytes,
   splitIntoFragments,
 } from "../message/mod.ts";
+import { CongestionWindow } from "../queue/congestion_window.ts";
 import { DeliveryError, type DeliveryHandle, DeliveryTracker } from "../queue/delivery.ts";
 import { LaneQueue } from "../queue/lane_queue.ts";
-import { PoissonTicker } from "../queue/poisson_ticker.ts";
 import { MemoryReplyKeyStore } from "../replies/reply_key_store.ts";
-import { ReceivedSurbStore } from "../replies/surb_store.ts";
+import { SurbGrants } from "../replies/surb_grants.ts";
+import { ReplySurbPolicy } from "../replies/surb_policy.ts";
 import { createSurb, encodeSurb, sampleDelays } from "../sphinx/mod.ts";
-import type { MixnetStream, OpenStreamOptions } from "../stream/mixnet_stream.ts";
-import type { StreamListener } from "../stream/listener.ts";
-import { listen, openStream } from "../stream/multiplexer.ts";
+import { RecipientCache } from "./_recipient_cache.ts";
+import { wire } from "./_wiring.ts";
+import {
+  LANE_ADDITIONAL_SURBS,
+  LANE_GENERAL,
+  LANE_REPLIES,
+  LANE_RETRANSMISSION,
+  LANE_SURB_REQUEST,
+} from "./lanes.ts";
+import { MessageInbox } from "./message_inbox.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
 import type { RouteSource } from "./route_source.ts";
 import type { TrafficConfig } from "./traffic.ts";
@@ -48,7 +59,7 @@ import type { TrafficConfig } from "./traffic.ts";
 export interface GatewayLink {
   /** Sends one packet to the gateway (queued while reconnecting). */
   send(packet: OutgoingPacket): void;
-  /** Bytes accepted by `send` but not yet written to the network. */
+  /** Bytes accepted by `send` and not yet written to the network (queued while down included). */
   readonly bufferedAmount: number;
   /** Closes the connection. */
   close(): Promise<void>;
@@ -79,6 +90,11 @@ export interface MixnetClientEvents {
   deliveryFailed: { id: number; error: DeliveryError };
   /** Bytes from the network were malformed and dropped; the client keeps running. */
   error: { error: Error };
+  /**
+   * A received message was dropped because `client.messages` is full (nobody reads it fast
+   * enough; see {@linkcode MAX_INBOX_MESSAGES} and {@linkcode MAX_INBOX_BYTES}).
+   */
+  messageDropped: { bytes: number; kind: ReceivedMessage["kind"] };
   /** The client stopped (after `disconnect()`); nothing more will be sent or received. */
   disconnected: Record<string, never>;
 }
@@ -113,16 +129,21 @@ export interface MixnetClientComponents {
   readonly onDisconnect?: () => void;
 }
 
-type Target =
-  | { readonly kind: "recipient"; readonly recipient: Recipient }
-  | { readonly kind: "reply"; readonly senderTag: Uint8Array };
+type ReplyTarget = {
+  readonly kind: "reply";
+  readonly senderTag: Uint8Array;
+  /** A request for more SURBs: it carries its own SURB and does not wait for one. */
+  readonly request?: boolean;
+};
+type Target = { readonly kind: "recipient"; readonly recipient: Recipient } | ReplyTarget;
 
 interface Item {
   readonly key: string;
   /** Serialized when its packet is built (`encodeFragment`), not while it waits in the queue. */
   readonly fragment: Fragment;
   readonly target: Target;
-  readonly lane: string;
+  /** A SURB taken for this item beforehand (a SURB request carries one from the reserve). */
+  surb?: ReplySurbBytes;
 }
 
 /** Packet counters of a {@linkcode MixnetClient}. */
@@ -137,32 +158,24 @@ export interface MixnetClientStats {
   readonly acksReceived: number;
   /** Messages delivered to the application. */
   readonly messagesReceived: number;
+  /** Messages dropped because `client.messages` was full. */
+  readonly messagesDropped: number;
+  /** Requests for more reply SURBs queued. */
+  readonly surbRequestsSent: number;
 }
 
-/** Highest gateway send buffer before the client slows down (Nym: 10 of 32 slots). */
-const BACKPRESSURE_BYTES = 10 * 2452;
-/** SURBs to ask for at least, and at most per request (Nym: 10 and 50). */
-const MIN_SURB_REQUEST = 10;
-/** SURBs kept back for requests for more when replies outnumber them (Nym keeps 10). */
-const SURB_RESERVE = 3;
-
-interface SurbWait {
-  /** When replies to this sender tag began waiting for SURBs. */
-  since: number;
-  /** When SURBs were last requested, if they were. */
-  requestedAt: number | undefined;
-  timer: TimerHandle;
-}
-const MAX_SURB_REQUEST = 50;
-/** SURBs a remote may ask us for at most (Nym: 500). */
-const MAX_SURBS_GIVEN = 500;
-/** Congestion window at start and its floor. */
-const INITIAL_WINDOW = 16;
-const MIN_WINDOW = 4;
-/** Parsed recipient addresses kept by `send()`. */
-const RECIPIENT_CACHE_SIZE = 64;
 /** Drain this many packets per macrotask when the Poisson stream is off. */
 const BURST = 16;
+/** SURBs per `additionalSurbs` message (Nym's batches). */
+const SURB_BATCH = 100;
+/** Sphinx version of reply SURBs we create (as the official client). */
+const SURB_VERSION = 259;
+/** Reply SURB key length. */
+const SURB_KEY_BYTES = 16;
+/** Interval of the stale-state purge (incomplete messages, old keys and SURBs), ms. */
+const PURGE_INTERVAL_MS = 10_000;
+/** How long `disconnect()` waits for outstanding acks by default, ms. */
+const DISCONNECT_TIMEOUT_MS = 15_000;
 
 type Listener<T> = (event: T) => void;
 
@@ -174,7 +187,8 @@ export class MixnetClient {
   readonly address: string;
   /**
    * Messages for this client, in arrival order. A `ReadableStream` that is also
-   * async-iterable: `for await (const message of client.messages) …`.
+   * async-iterable: `for await (const message of client.messages) …`; leaving the loop keeps the
+   * stream open for the next one. Bounded: see the `messageDropped` event.
    */
   readonly messages: ReadableStream<ReceivedMessage> & AsyncIterable<ReceivedMessage>;
 
@@ -184,26 +198,23 @@ export class MixnetClient {
   #queue: LaneQueue<Item>;
   #items = new Map<string, Item>();
   #tracker: DeliveryTracker;
-  #main: PoissonTicker | undefined;
-  #cover: PoissonTicker | undefined;
+  #streams: TrafficStreams<OutgoingPacket>;
+  #window: CongestionWindow;
   #drainTimer: TimerHandle | undefined;
   /** A drain is queued (as a microtask or on #drainTimer). */
   #drainScheduled = false;
   /** The last drain sent a whole burst and left packets queued: the next waits for a timer. */
   #draining = false;
-  #staleTimer: TimerHandle | undefined;
+  #purgeTimer: TimerHandle | undefined;
   #reassembler: Reassembler;
   #replyKeys: MemoryReplyKeyStore;
-  #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN);
+  #replies: ReplySurbPolicy<Item>;
+  #grants: SurbGrants;
   #senderTags = new Map<string, AnonymousSenderTag>();
-  #recipients = new Map<string, Recipient>();
-  #parked = new Map<string, Item[]>();
-  // Per sender tag with replies waiting for SURBs: when they began waiting, when SURBs were
-  // last requested, and the timer that re-requests them or gives up.
-  #surbWaits = new Map<string, SurbWait>();
+  #recipients = new RecipientCache();
   #listeners = new Map<keyof MixnetClientEvents, Set<Listener<unknown>>>();
   #interceptors = new Set<(message: ReceivedMessage) => boolean>();
-  #controller!: ReadableStreamDefaultController<ReceivedMessage>;
+  #inbox = new MessageInbox<ReceivedMessage>((m) => m.data.byteLength);
   #state: "open" | "closing" | "closed" = "open";
   #stats = {
     realPacketsSent: 0,
@@ -211,16 +222,13 @@ export class MixnetClient {
     coverPacketsSent: 0,
     acksReceived: 0,
     messagesReceived: 0,
+    messagesDropped: 0,
+    surbRequestsSent: 0,
   };
   #retransmitting = new Set<string>();
-  // Congestion window over fragments in flight: starts small, grows by one per ack up to
-  // traffic.maxInFlight, halves on an ack timeout (at most once per round trip), like TCP's
-  // AIMD. Under normal load the Poisson rate keeps fewer packets in flight than it allows.
-  #window = INITIAL_WINDOW;
-  #lastDecrease = -Infinity;
   #closed: Promise<void> | undefined;
 
-  /** Builds the core around its components; call {@linkcode MixnetClient.attach} next. */
+  /** Builds the core around its components; `connect()` attaches it to its gateway. */
   constructor(components: MixnetClientComponents) {
     this.#c = components;
     this.address = components.self.toString();
@@ -234,45 +242,47 @@ export class MixnetClient {
       random,
     });
     this.#queue = new LaneQueue(random);
+    this.#window = new CongestionWindow(traffic.maxInFlight);
     this.#tracker = new DeliveryTracker({
       clock,
       maxRetransmissions: traffic.maximumRetransmissions,
       retransmit: (key) => this.#retransmit(key),
       onFailed: (handle, error) => this.#emit("deliveryFailed", { id: handle.id, error }),
     });
+    this.#streams = new TrafficStreams({
+      traffic,
+      clock,
+      random,
+      nextReal: () => this.#nextRealPacket(),
+      cover: () => this.#coverPacket(),
+    });
     this.#reassembler = new Reassembler({ now: () => clock.now() });
     this.#replyKeys = new MemoryReplyKeyStore(() => clock.now());
-    const stream = new ReadableStream<ReceivedMessage>({
-      start: (controller) => {
-        this.#controller = controller;
+    this.#grants = new SurbGrants(traffic.surbRequestRetryMs);
+    this.#replies = new ReplySurbPolicy<Item>({
+      clock,
+      retryMs: traffic.surbRequestRetryMs,
+      waitLimitMs: traffic.surbWaitLimitMs,
+      request: (tag, surb, amount) => this.#requestSurbs(tag, surb, amount),
+      resume: (items) => this.#requeue(LANE_REPLIES, items),
+      giveUp: (items) => {
+        const error = new DeliveryError(
+          "no-reply-surbs",
+          "no reply SURBs arrived from the anonymous sender in time",
+        );
+        for (const item of items) this.#tracker.fail(item.key, error);
       },
     });
-    this.messages = asyncIterable(stream);
-  }
-
-  /** Connects the core to its gateway and starts the traffic streams. */
-  attach(gateway: GatewayLink): void {
-    this.#gateway = gateway;
-    const { traffic, clock, random } = this.#c;
-    if (traffic.poisson) {
-      this.#main = new PoissonTicker({
-        meanMs: traffic.messageSendingAverageDelayMs,
-        clock,
-        random,
-        tick: () => this.#mainTick(),
-      });
-      this.#main.start();
-    }
-    if (traffic.loopCover) {
-      this.#cover = new PoissonTicker({
-        meanMs: traffic.loopCoverAverageDelayMs,
-        clock,
-        random,
-        tick: () => this.#coverTick(),
-      });
-      this.#cover.start();
-    }
-    this.#scheduleStaleCheck();
+    this.messages = this.#inbox.readable;
+    wire(this, {
+      attach: (gateway) => this.#attach(gateway),
+      receive: (bytes) => this.#receive(bytes),
+      emit: (type, event) => this.#emit(type, event),
+      intercept: (handler) => {
+        this.#interceptors.add(handler);
+        return () => this.#interceptors.delete(handler);
+      },
+    });
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */
@@ -284,20 +294,6 @@ export class MixnetClient {
     if (!set) this.#listeners.set(type, set = new Set());
     set.add(listener as Listener<unknown>);
     return () => set!.delete(listener as Listener<unknown>);
-  }
-
-  /**
-   * Sees every received message before {@linkcode MixnetClient.messages}; a handler that returns
-   * true consumes it (streams use this for their frames). Returns a function that removes it.
-   */
-  intercept(handler: (message: ReceivedMessage) => boolean): () => void {
-    this.#interceptors.add(handler);
-    return () => this.#interceptors.delete(handler);
-  }
-
-  /** Emits an event to its listeners (used by `connect()` for connection and topology events). */
-  emit<K extends keyof MixnetClientEvents>(type: K, event: MixnetClientEvents[K]): void {
-    this.#emit(type, event);
   }
 
   /** Packets queued and not yet sent. */
@@ -320,6 +316,11 @@ export class MixnetClient {
     return { ...this.#stats };
   }
 
+  /** The main stream's sending-delay multiplier: 1, up to 6 while the gateway link is slow. */
+  get sendingDelayMultiplier(): number {
+    return this.#streams.multiplier;
+  }
+
   /**
    * Sends `data` to a Nym address. Returns a handle at once; await it to know that every
    * fragment was acknowledged by the recipient's gateway. With `replySurbs`, the message is
@@ -331,7 +332,7 @@ export class MixnetClient {
     options: SendOptions = {},
   ): DeliveryHandle {
     this.#assertOpen();
-    const to = typeof recipient === "string" ? this.#parseRecipient(recipient) : recipient;
+    const to = typeof recipient === "string" ? this.#recipients.parse(recipient) : recipient;
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const surbCount = options.replySurbs ?? 0;
     const message: NymMessage = surbCount > 0
@@ -341,12 +342,12 @@ export class MixnetClient {
         content: {
           kind: "data",
           version: 2,
-          replySurbs: this.#createReplySurbs(surbCount),
+          replySurbs: this.#createReplySurbs(surbCount, to),
           message: bytes,
         },
       }
       : { type: "plain", data: bytes };
-    return this.#enqueue(message, { kind: "recipient", recipient: to }, options.lane ?? "general");
+    return this.#enqueue(message, { kind: "recipient", recipient: to }, options.lane);
   }
 
   /** Answers an anonymous message through the SURBs its sender attached. */
@@ -357,23 +358,10 @@ export class MixnetClient {
     const handle = this.#enqueue(
       { type: "reply", content: { kind: "data", message: bytes } },
       { kind: "reply", senderTag: tag.bytes },
-      "replies",
+      LANE_REPLIES,
     );
-    this.#maybeRequestSurbs(tag.bytes);
+    this.#replies.maybeRequest(tag.bytes);
     return handle;
-  }
-
-  /**
-   * Opens a multiplexed, ordered byte stream to `recipient` (see `@nym/mixnet/stream`). The
-   * `Open` carries reply SURBs, so the acceptor answers through them without our address.
-   */
-  openStream(recipient: string | Recipient, options?: OpenStreamOptions): MixnetStream {
-    return openStream(this, recipient, options);
-  }
-
-  /** The streams peers open to us; one listener at a time (see `@nym/mixnet/stream`). */
-  listen(): StreamListener {
-    return listen(this);
   }
 
   /**
@@ -390,7 +378,7 @@ export class MixnetClient {
       await Promise.race([
         this.#tracker.idle(),
         new Promise<void>((resolve) =>
-          timer = clock.setTimeout(resolve, options.timeoutMs ?? 15_000)
+          timer = clock.setTimeout(resolve, options.timeoutMs ?? DISCONNECT_TIMEOUT_MS)
         ),
       ]);
       clock.clearTimeout(timer);
@@ -401,65 +389,44 @@ export class MixnetClient {
     return this.#closed;
   }
 
-  /** Stops everything at once (used when the connection cannot be established). */
+  // ---- lifecycle (reached through the wiring registry) ----------------------------------------
+
+  #attach(gateway: GatewayLink): void {
+    if (this.#gateway || this.#state === "closed") return; // once: a second pair of streams could never be stopped
+    this.#gateway = gateway;
+    this.#streams.start(gateway);
+    this.#schedulePurge();
+  }
+
+  /** Stops every timer and fails what is pending. */
   #shutdown(): void {
     this.#state = "closed";
     this.#emit("disconnected", {});
-    this.#main?.stop();
-    this.#cover?.stop();
+    this.#streams.stop();
     const { clock } = this.#c;
     if (this.#drainTimer !== undefined) clock.clearTimeout(this.#drainTimer);
-    if (this.#staleTimer !== undefined) clock.clearTimeout(this.#staleTimer);
-    this.#drainTimer = this.#staleTimer = undefined;
+    if (this.#purgeTimer !== undefined) clock.clearTimeout(this.#purgeTimer);
+    this.#drainTimer = this.#purgeTimer = undefined;
     this.#drainScheduled = this.#draining = false;
-    for (const wait of this.#surbWaits.values()) clock.clearTimeout(wait.timer);
-    this.#surbWaits.clear();
-    this.#parked.clear();
+    this.#replies.close();
     this.#tracker.close(new DeliveryError("closed", "the client disconnected"));
     this.#queue.remove(() => true);
     this.#items.clear();
-    try {
-      this.#controller.close();
-    } catch {
-      // already closed or errored
-    }
+    this.#inbox.close();
   }
 
-  /** Handles one message the gateway pushed. Malformed input becomes an `error` event. */
-  receive(bytes: Uint8Array): void {
-    if (this.#state === "closed") return;
-    try {
-      const kind = classifyReceived(bytes);
-      if (kind.kind === "ack") {
-        const id = decryptAck(this.#c.ackKey, bytes, { crypto: this.#c.crypto });
-        if (!isCoverFragmentId(decodeFragmentId(id))) this.#acknowledged(toHex(id));
-        return;
-      }
-      const opened = decryptReceived(bytes, this.#c.encryptionSecretKey, this.#replyKeys, {
-        crypto: this.#c.crypto,
-      });
-      if (isCover(opened.plaintext)) return;
-      const outcome = this.#reassembler.insertBytes(opened.plaintext);
-      if (outcome.kind === "complete") this.#deliver(decodeNymMessage(outcome.message));
-    } catch (error) {
-      this.#emit("error", { error: error instanceof Error ? error : new Error(String(error)) });
-    }
+  #schedulePurge(): void {
+    this.#purgeTimer = this.#c.clock.setTimeout(() => {
+      this.#reassembler.removeStale();
+      this.#replyKeys.purge();
+      this.#replies.store.purge();
+      if (this.#state !== "closed") this.#schedulePurge();
+    }, PURGE_INTERVAL_MS);
   }
 
   // ---- sending -------------------------------------------------------------------------------
 
-  /** `Recipient.parse` with the last addresses remembered: a client writes to few peers often. */
-  #parseRecipient(address: string): Recipient {
-    let parsed = this.#recipients.get(address);
-    if (!parsed) {
-      parsed = Recipient.parse(address);
-      if (this.#recipients.size >= RECIPIENT_CACHE_SIZE) this.#recipients.clear();
-      this.#recipients.set(address, parsed);
-    }
-    return parsed;
-  }
-
-  #enqueue(message: NymMessage, target: Target, lane: string): DeliveryHandle {
+  #enqueue(message: NymMessage, target: Target, lane = LANE_GENERAL): DeliveryHandle {
     const capacity = fragmentCapacity();
     const padded = padMessage(encodeNymMessage(message), capacity);
     const fragments = splitIntoFragments(padded, capacity, this.#c.random);
@@ -467,7 +434,6 @@ export class MixnetClient {
       key: toHex(fragmentId(fragment.setId, fragment.currentFragment)),
       fragment,
       target,
-      lane,
     }));
     for (const item of items) this.#items.set(item.key, item);
     const handle = this.#tracker.track(items.map((i) => i.key));
@@ -475,9 +441,16 @@ export class MixnetClient {
       () => this.#forget(items),
       () => this.#forget(items),
     );
+    this.#requeue(lane, items);
+    return handle;
+  }
+
+  #requeue(lane: string, items: Item[]): void {
+    for (const item of items) {
+      if (waitsForSurb(item)) this.#replies.queued((item.target as ReplyTarget).senderTag);
+    }
     this.#queue.push(lane, items);
     this.#kick();
-    return handle;
   }
 
   #forget(items: readonly Item[]): void {
@@ -489,22 +462,16 @@ export class MixnetClient {
 
   #retransmit(key: string): void {
     const item = this.#items.get(key);
-    if (item && this.#state !== "closed") {
-      const now = this.#c.clock.now();
-      if (now - this.#lastDecrease > (this.#tracker.measuredTimeoutMs ?? 1000)) {
-        this.#window = Math.max(MIN_WINDOW, Math.floor(this.#window / 2));
-        this.#lastDecrease = now;
-      }
-      this.#retransmitting.add(key);
-      this.#queue.push("retransmission", [item]);
-      this.#kick();
-    }
+    if (!item || this.#state === "closed") return;
+    this.#window.lost(this.#c.clock.now(), this.#tracker.measuredTimeoutMs ?? 1000);
+    this.#retransmitting.add(key);
+    this.#requeue(LANE_RETRANSMISSION, [item]);
   }
 
   #acknowledged(key: string): void {
     if (!this.#tracker.acknowledge(key)) return;
     this.#stats.acksReceived++;
-    this.#window = Math.min(this.#c.traffic.maxInFlight, this.#window + 1);
+    this.#window.acknowledged();
     // An ack frees a place in the in-flight window.
     if (this.#queue.length > 0) this.#kick();
   }
@@ -515,7 +482,7 @@ export class MixnetClient {
    * it on 0 ms timers so that the network and other tasks get their turn between them.
    */
   #kick(): void {
-    if (this.#main || this.#drainScheduled || !this.#gateway) return;
+    if (this.#streams.poisson || this.#drainScheduled || !this.#gateway) return;
     this.#drainScheduled = true;
     if (this.#draining) this.#drainTimer = this.#c.clock.setTimeout(() => this.#drain(), 0);
     else queueMicrotask(() => this.#drain());
@@ -537,26 +504,7 @@ export class MixnetClient {
     if (this.#draining) this.#kick();
   }
 
-  #mainTick(): void {
-    const gateway = this.#gateway;
-    if (!gateway) return;
-    if (gateway.bufferedAmount > BACKPRESSURE_BYTES) {
-      this.#main!.multiplier = Math.min(6, this.#main!.multiplier + 1);
-      return;
-    }
-    if (this.#main!.multiplier > 1) this.#main!.multiplier--;
-    const out = this.#nextRealPacket() ?? this.#tryCover();
-    if (out) gateway.send(out);
-  }
-
-  #coverTick(): void {
-    const gateway = this.#gateway;
-    if (!gateway || gateway.bufferedAmount > BACKPRESSURE_BYTES) return;
-    const out = this.#tryCover();
-    if (out) gateway.send(out);
-  }
-
-  #tryCover(): OutgoingPacket | undefined {
+  #coverPacket(): OutgoingPacket | undefined {
     if (this.#state === "closed") return undefined;
     try {
       const packet = this.#builder.coverPacket();
@@ -570,31 +518,38 @@ export class MixnetClient {
 
   /** The next real packet to send, built just in time on a fresh route, or undefined. */
   #nextRealPacket(): OutgoingPacket | undefined {
-    if (this.#tracker.inFlight >= this.#window) return undefined;
+    if (!this.#window.allows(this.#tracker.inFlight)) return undefined;
     for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
+      const { target } = item;
+      if (waitsForSurb(item)) this.#replies.dequeued((target as ReplyTarget).senderTag);
       if (!this.#tracker.isPending(item.key)) continue;
       let out: OutgoingPacket;
+      const { fragment } = item;
       try {
-        if (item.target.kind === "recipient") {
+        if (target.kind === "recipient") {
           out = this.#builder.dataPacket(
-            encodeFragment(item.fragment),
-            item.target.recipient,
-            item.fragment.setId,
-            item.fragment.currentFragment,
+            encodeFragment(fragment),
+            target.recipient,
+            fragment.setId,
+            fragment.currentFragment,
           );
         } else {
-          const surb = this.#takeReplySurb(item.target.senderTag);
+          const surb = item.surb ??
+            (target.request
+              ? this.#replies.takeAny(target.senderTag)
+              : this.#replies.take(target.senderTag));
+          item.surb = undefined; // a SURB is used once; a retransmission takes another
           if (!surb) {
-            this.#park(item);
+            if (target.request) this.#tracker.fail(item.key, noSurbs());
+            else this.#replies.park(target.senderTag, item);
             continue;
           }
           out = this.#builder.replyPacket(
-            encodeFragment(item.fragment),
+            encodeFragment(fragment),
             surb,
-            item.fragment.setId,
-            item.fragment.currentFragment,
+            fragment.setId,
+            fragment.currentFragment,
           );
-          this.#maybeRequestSurbs(item.target.senderTag);
         }
       } catch (error) {
         this.#tracker.fail(
@@ -624,7 +579,8 @@ export class MixnetClient {
     return tag;
   }
 
-  #createReplySurbs(count: number): ReplySurbBytes[] {
+  /** Reply SURBs for `owner`, whose replies will come back through them. */
+  #createReplySurbs(count: number, owner: Recipient): ReplySurbBytes[] {
     const { self, routes, traffic, crypto, random } = this.#c;
     const out: ReplySurbBytes[] = [];
     for (let i = 0; i < count; i++) {
@@ -633,165 +589,55 @@ export class MixnetClient {
         route,
         delays: sampleDelays(route.length, traffic.averagePacketDelayMs, random),
         destination: self.sphinxDestination(),
-        version: 259,
+        version: SURB_VERSION,
         crypto,
         random,
       });
-      const encryptionKey = random(16);
-      this.#replyKeys.add(replyKeyDigest(encryptionKey, { crypto }), encryptionKey);
+      const encryptionKey = random(SURB_KEY_BYTES);
+      this.#replyKeys.add(replyKeyDigest(encryptionKey, { crypto }), encryptionKey, `${owner}`);
       out.push({ encryptionKey, surb: encodeSurb(surb) });
     }
     return out;
   }
 
-  /** Replies to a sender tag that wait for a SURB: parked, queued, and the one being sent. */
-  #repliesWaiting(id: string): number {
-    return (this.#parked.get(id)?.length ?? 0) + this.#queue.laneLength("replies") +
-      this.#queue.laneLength("retransmission");
-  }
-
-  /**
-   * A SURB for a reply fragment. When the replies waiting outnumber the SURBs, the last
-   * {@linkcode SURB_RESERVE} are kept to ask for more (and to ask again if that request is lost),
-   * as Nym keeps its `minimum_reply_surb_storage_threshold`.
-   */
-  #takeReplySurb(tag: Uint8Array): ReplySurbBytes | undefined {
-    const available = this.#surbs.count(tag);
-    const allFit = available >= this.#repliesWaiting(toHex(tag)) + 1;
-    return allFit || available > SURB_RESERVE ? this.#surbs.take(tag) : undefined;
-  }
-
-  #park(item: Item): void {
-    if (item.target.kind !== "reply") return;
-    const id = toHex(item.target.senderTag);
-    const list = this.#parked.get(id) ?? [];
-    list.push(item);
-    this.#parked.set(id, list);
-    this.#surbWait(id, item.target.senderTag);
-    this.#maybeRequestSurbs(item.target.senderTag);
-  }
-
-  /**
-   * Asks the anonymous sender for more SURBs when fewer remain than the replies waiting. A
-   * request can be lost like any packet, so while replies wait it is repeated every
-   * `surbRequestRetryMs`; after `surbWaitLimitMs` without SURBs the waiting replies fail.
-   */
-  #maybeRequestSurbs(tag: Uint8Array): void {
-    const id = toHex(tag);
-    const waiting = this.#repliesWaiting(id);
-    const available = this.#surbs.count(tag);
-    const wait = this.#surbWaits.get(id);
-    const { clock, traffic } = this.#c;
-    const now = clock.now();
-    if (available > waiting + 1 || available === 0) return;
-    if (wait?.requestedAt !== undefined && now - wait.requestedAt < traffic.surbRequestRetryMs) {
-      return;
-    }
-    const surb = this.#surbs.take(tag)!;
-    const amount = Math.min(MAX_SURB_REQUEST, Math.max(MIN_SURB_REQUEST, waiting - available + 2));
+  /** Queues a request for more SURBs as a real message (Nym's `ReplySurbRequest` lane). */
+  #requestSurbs(tag: Uint8Array, surb: ReplySurbBytes, amount: number): void {
+    if (this.#state === "closed") return;
     const request: NymMessage = {
       type: "reply",
       content: { kind: "surbRequest", recipient: this.#c.self, amount },
     };
-    try {
-      const padded = padMessage(encodeNymMessage(request), fragmentCapacity());
-      const [fragment] = splitIntoFragments(padded, fragmentCapacity(), this.#c.random);
-      const out = this.#builder.replyPacket(
-        encodeFragment(fragment),
-        surb,
-        fragment.setId,
-        fragment.currentFragment,
-      );
-      this.#surbWait(id, tag).requestedAt = now;
-      this.#gateway?.send(out);
-    } catch (error) {
-      this.#emit("error", { error: error as Error });
-    }
+    const padded = padMessage(encodeNymMessage(request), fragmentCapacity());
+    const [fragment] = splitIntoFragments(padded, fragmentCapacity(), this.#c.random);
+    const item: Item = {
+      key: toHex(fragmentId(fragment.setId, fragment.currentFragment)),
+      fragment,
+      target: { kind: "reply", senderTag: tag, request: true },
+      surb,
+    };
+    this.#items.set(item.key, item);
+    const handle = this.#tracker.track([item.key]);
+    const forget = (): void => this.#forget([item]);
+    handle.delivered.then(forget, forget);
+    this.#stats.surbRequestsSent++;
+    this.#requeue(LANE_SURB_REQUEST, [item]);
   }
 
-  /** The wait record of a sender tag, with its timer running. */
-  #surbWait(id: string, tag: Uint8Array): SurbWait {
-    let wait = this.#surbWaits.get(id);
-    if (wait) return wait;
-    const { clock, traffic } = this.#c;
-    const check = (): void => {
-      const current = this.#surbWaits.get(id);
-      if (!current || this.#state === "closed") return;
-      if (!this.#parked.get(id)?.length) {
-        // Nothing waits any more (replies got through with the SURBs left).
-        this.#surbWaits.delete(id);
-        return;
-      }
-      if (clock.now() - current.since >= traffic.surbWaitLimitMs) {
-        this.#surbWaits.delete(id);
-        this.#failParked(id);
-        return;
-      }
-      current.timer = clock.setTimeout(check, traffic.surbRequestRetryMs);
-      this.#maybeRequestSurbs(tag);
-    };
-    wait = {
-      since: clock.now(),
-      requestedAt: undefined,
-      timer: clock.setTimeout(check, traffic.surbRequestRetryMs),
-    };
-    this.#surbWaits.set(id, wait);
-    return wait;
-  }
-
-  #failParked(id: string): void {
-    const parked = this.#parked.get(id) ?? [];
-    this.#parked.delete(id);
-    const error = new DeliveryError(
-      "no-reply-surbs",
-      "no reply SURBs arrived from the anonymous sender in time",
+  /** A peer we wrote to anonymously asks for more SURBs, in a reply opened with `owner`'s key. */
+  #surbRequest(recipient: Recipient, amount: number, owner: string | undefined): void {
+    // Only the peer the key was given to may ask: naming anyone else would link our tags.
+    const peer = recipient.toString();
+    const tag = this.#senderTags.get(peer);
+    if (!tag || owner !== peer || this.#state !== "open") return;
+    const { clock } = this.#c;
+    const granted = this.#grants.grant(
+      peer,
+      amount,
+      clock.now(),
+      this.#replyKeys.countFor(peer),
     );
-    for (const item of parked) this.#tracker.fail(item.key, error);
-  }
-
-  #surbsArrived(tag: AnonymousSenderTag, surbs: readonly ReplySurbBytes[]): void {
-    const id = toHex(tag.bytes);
-    this.#surbs.add(tag.bytes, surbs);
-    if (surbs.length === 0) return;
-    const wait = this.#surbWaits.get(id);
-    if (wait) {
-      this.#c.clock.clearTimeout(wait.timer);
-      this.#surbWaits.delete(id);
-    }
-    const parked = this.#parked.get(id);
-    if (parked) {
-      this.#parked.delete(id);
-      this.#queue.push("replies", parked);
-      this.#kick();
-    }
-  }
-
-  // ---- receiving -----------------------------------------------------------------------------
-
-  #deliver(message: NymMessage): void {
-    if (message.type === "plain") {
-      this.#push({ data: message.data, kind: "plain" });
-      return;
-    }
-    if (message.type === "repliable") {
-      const { senderTag, content } = message;
-      this.#surbsArrived(senderTag, content.replySurbs);
-      if (content.kind === "data") {
-        this.#push({ data: content.message, kind: "repliable", senderTag: senderTag.toString() });
-      }
-      return;
-    }
-    const { content } = message;
-    if (content.kind === "data") {
-      this.#push({ data: content.message, kind: "reply" });
-      return;
-    }
-    // A peer we wrote to anonymously asks for more SURBs.
-    const tag = this.#senderTags.get(content.recipient.toString());
-    if (!tag || this.#state !== "open") return;
-    const amount = Math.min(content.amount, MAX_SURBS_GIVEN);
-    for (let sent = 0; sent < amount; sent += 100) {
-      const batch = Math.min(100, amount - sent);
+    for (let sent = 0; sent < granted; sent += SURB_BATCH) {
+      const batch = Math.min(SURB_BATCH, granted - sent);
       this.#enqueue(
         {
           type: "repliable",
@@ -799,12 +645,60 @@ export class MixnetClient {
           content: {
             kind: "additionalSurbs",
             version: 2,
-            replySurbs: this.#createReplySurbs(batch),
+            replySurbs: this.#createReplySurbs(batch, recipient),
           },
         },
-        { kind: "recipient", recipient: content.recipient },
-        "additional-reply-surbs",
+        { kind: "recipient", recipient },
+        LANE_ADDITIONAL_SURBS,
       );
+    }
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  /** Handles one message the gateway pushed. Malformed input becomes an `error` event. */
+  #receive(bytes: Uint8Array): void {
+    if (this.#state === "closed") return;
+    try {
+      const { ackKey, crypto, encryptionSecretKey } = this.#c;
+      const kind = classifyReceived(bytes);
+      if (kind.kind === "ack") {
+        const id = decryptAck(ackKey, bytes, { crypto });
+        if (!isCoverFragmentId(decodeFragmentId(id))) this.#acknowledged(toHex(id));
+        return;
+      }
+      // Which peer's reply key (if any) opened the packet: it may ask for SURBs, no one else.
+      let owner: string | undefined;
+      const keys = {
+        take: (digest: Uint8Array) => {
+          const entry = this.#replyKeys.takeEntry(digest);
+          owner = entry?.owner;
+          if (owner !== undefined) this.#grants.used(owner);
+          return entry?.key;
+        },
+      };
+      const opened = decryptReceived(bytes, encryptionSecretKey, keys, { crypto });
+      if (isCover(opened.plaintext)) return;
+      const outcome = this.#reassembler.insertBytes(opened.plaintext);
+      if (outcome.kind === "complete") this.#deliver(decodeNymMessage(outcome.message), owner);
+    } catch (error) {
+      this.#emit("error", { error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  #deliver(message: NymMessage, owner: string | undefined): void {
+    if (message.type === "plain") {
+      this.#push({ data: message.data, kind: "plain" });
+    } else if (message.type === "repliable") {
+      const { senderTag, content } = message;
+      this.#replies.arrived(senderTag.bytes, content.replySurbs);
+      if (content.kind === "data") {
+        this.#push({ data: content.message, kind: "repliable", senderTag: senderTag.toString() });
+      }
+    } else if (message.content.kind === "data") {
+      this.#push({ data: message.content.message, kind: "reply" });
+    } else {
+      this.#surbRequest(message.content.recipient, message.content.amount, owner);
     }
   }
 
@@ -818,20 +712,10 @@ export class MixnetClient {
         this.#emit("error", { error: error instanceof Error ? error : new Error(String(error)) });
       }
     }
-    try {
-      this.#controller.enqueue(message);
-    } catch {
-      // the application cancelled the stream
+    if (!this.#inbox.push(message)) {
+      this.#stats.messagesDropped++;
+      this.#emit("messageDropped", { bytes: message.data.byteLength, kind: message.kind });
     }
-  }
-
-  #scheduleStaleCheck(): void {
-    const { clock } = this.#c;
-    this.#staleTimer = clock.setTimeout(() => {
-      this.#reassembler.removeStale();
-      this.#replyKeys.purge();
-      if (this.#state !== "closed") this.#scheduleStaleCheck();
-    }, 10_000);
   }
 
   #assertOpen(): void {
@@ -851,24 +735,11 @@ export class MixnetClient {
   }
 }
 
-/** Gives a ReadableStream an async iterator where the runtime lacks one (older Safari). */
-function asyncIterable<T>(stream: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
-  const s = stream as ReadableStream<T> & Partial<AsyncIterable<T>>;
-  if (typeof s[Symbol.asyncIterator] !== "function") {
-    Object.defineProperty(s, Symbol.asyncIterator, {
-      value: async function* () {
-        const reader = stream.getReader();
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            yield value;
-          }
-        } finally {
-          reader.releaseLock();
-        }
-      },
-    });
-  }
-  return s as ReadableStream<T> & AsyncIterable<T>;
+/** A reply fragment that will need a SURB from the policy when it leaves the queue. */
+function waitsForSurb(item: Item): boolean {
+  return item.target.kind === "reply" && !item.target.request && !item.surb;
+}
+
+function noSurbs(): DeliveryError {
+  return new DeliveryError("no-reply-surbs", "no reply SURB left for the request");
 }
