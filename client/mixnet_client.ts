@@ -50,7 +50,7 @@ import {
   LANE_RETRANSMISSION,
   LANE_SURB_REQUEST,
 } from "./lanes.ts";
-import { MessageInbox } from "./message_inbox.ts";
+import { MessageInbox, type MessageInboxLimits } from "./message_inbox.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
 import type { RouteSource } from "./route_source.ts";
 import type { TrafficConfig } from "./traffic.ts";
@@ -92,7 +92,7 @@ export interface MixnetClientEvents {
   error: { error: Error };
   /**
    * A received message was dropped because `client.messages` is full (nobody reads it fast
-   * enough; see {@linkcode MAX_INBOX_MESSAGES} and {@linkcode MAX_INBOX_BYTES}).
+   * enough; by default 10 000 messages or 32 MiB wait at most).
    */
   messageDropped: { bytes: number; kind: ReceivedMessage["kind"] };
   /** The client stopped (after `disconnect()`); nothing more will be sent or received. */
@@ -127,6 +127,8 @@ export interface MixnetClientComponents {
   readonly clock: Clock;
   /** Called at the end of `disconnect()` (to stop what `connect()` started around the core). */
   readonly onDisconnect?: () => void;
+  /** Bounds of `client.messages` (defaults: 10 000 messages, 32 MiB). */
+  readonly inboxLimits?: MessageInboxLimits;
 }
 
 type ReplyTarget = {
@@ -214,7 +216,7 @@ export class MixnetClient {
   #recipients = new RecipientCache();
   #listeners = new Map<keyof MixnetClientEvents, Set<Listener<unknown>>>();
   #interceptors = new Set<(message: ReceivedMessage) => boolean>();
-  #inbox = new MessageInbox<ReceivedMessage>((m) => m.data.byteLength);
+  #inbox: MessageInbox<ReceivedMessage>;
   #state: "open" | "closing" | "closed" = "open";
   #stats = {
     realPacketsSent: 0,
@@ -273,6 +275,7 @@ export class MixnetClient {
         for (const item of items) this.#tracker.fail(item.key, error);
       },
     });
+    this.#inbox = new MessageInbox((m) => m.data.byteLength, components.inboxLimits);
     this.messages = this.#inbox.readable;
     wire(this, {
       attach: (gateway) => this.#attach(gateway),

@@ -1,24 +1,43 @@
 // The client core over an in-memory mixnet with real Sphinx: sending, acks, retransmission,
 // anonymous replies, flushing on disconnect, and malformed input.
 import { defaultCrypto } from "../crypto/mod.ts";
-import { systemClock } from "../internal/clock.ts";
-import { systemRandom } from "../internal/random.ts";
-import { Recipient } from "../message/mod.ts";
+import { type Clock, systemClock } from "../internal/clock.ts";
+import { type RandomBytes, systemRandom } from "../internal/random.ts";
+import type { MessageInboxLimits } from "../client/message_inbox.ts";
+import {
+  classifyReceived,
+  decodeNymMessage,
+  decryptReceived,
+  encodeFragment,
+  encodeNymMessage,
+  fragmentCapacity,
+  isCover,
+  padMessage,
+  Reassembler,
+  Recipient,
+  type ReplySurbBytes,
+  splitIntoFragments,
+} from "../message/mod.ts";
+import { PacketBuilder } from "../client/packet_builder.ts";
 import { MixnetClient, type ReceivedMessage } from "../client/mixnet_client.ts";
 import { type TrafficConfig, trafficConfig } from "../client/traffic.ts";
 import { DeliveryError } from "../queue/mod.ts";
 import { assert, assertEquals, assertRejects, withDeadline } from "./_assert.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
 import { wiringOf } from "../client/_wiring.ts";
+import { ManualClock } from "./_manual_clock.ts";
+import { seededRandom } from "./_sphinx_fixtures.ts";
 
 function makeClient(
   net: MemoryMixnet,
   gateway: number,
   traffic: TrafficConfig = trafficConfig("noCover"),
+  extra: { clock?: Clock; random?: RandomBytes; inboxLimits?: MessageInboxLimits } = {},
 ) {
   const c = defaultCrypto();
-  const identitySecret = systemRandom(32);
-  const encryptionSecretKey = systemRandom(32);
+  const random = extra.random ?? systemRandom;
+  const identitySecret = random(32);
+  const encryptionSecretKey = random(32);
   const self = new Recipient(
     c.ed25519PublicKey(identitySecret),
     c.x25519PublicKey(encryptionSecretKey),
@@ -27,12 +46,13 @@ function makeClient(
   const client = new MixnetClient({
     self,
     encryptionSecretKey,
-    ackKey: systemRandom(16),
+    ackKey: random(16),
     routes: net.routes(),
     traffic,
     crypto: c,
-    random: systemRandom,
-    clock: systemClock,
+    random,
+    clock: extra.clock ?? systemClock,
+    inboxLimits: extra.inboxLimits,
   });
   const wiring = wiringOf(client);
   wiring.attach(net.link(self, (bytes) => wiring.receive(bytes)));
@@ -161,6 +181,7 @@ Deno.test("lost packets are retransmitted until the message is delivered", () =>
     await alice.send(bob.address, data);
     assertEquals((await next(bob, reader)).data, data);
     assert(net.stats.dropped > 0, "some packets were dropped");
+    assert(alice.stats.retransmissions > 0, "the client retransmitted what was lost");
     net.dropRate = 0;
     await alice.disconnect();
     await bob.disconnect();
@@ -209,24 +230,26 @@ Deno.test("disconnect sends what is queued and waits for its acks", () =>
     await bob.disconnect();
   }));
 
-Deno.test("cover traffic flows when idle and is never delivered to the application", () =>
+Deno.test("cover traffic flows at the configured rate when idle and is never delivered", () =>
   withNet(async (net) => {
-    const alice = makeClient(
-      net,
-      0,
-      trafficConfig("default", { messageSendingAverageDelayMs: 1, loopCoverAverageDelayMs: 5 }),
-    );
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, trafficConfig("default"), {
+      clock,
+      random: seededRandom(7),
+    });
     const before = net.stats.packets;
-    await new Promise((r) => setTimeout(r, 150));
-    await alice.disconnect();
-    assert(
-      net.stats.packets - before > 20,
-      `cover packets were sent (${net.stats.packets - before})`,
-    );
+    clock.advance(10_000);
+    const cover = alice.stats.coverPacketsSent;
+    // 50/s on the main stream (all cover when idle) + 5/s on the loop cover stream.
+    assert(Math.abs(cover - 550) < 55, `${cover} cover packets in 10 s, expected about 550`);
+    assertEquals(net.stats.packets - before, cover, "every packet sent was cover");
+    assertEquals(alice.stats.realPacketsSent, 0);
     await net.settle();
     assert(net.stats.acks > 0, "their SURB-ACKs came back");
+    await alice.disconnect();
     const reader = alice.messages.getReader();
     assertEquals((await reader.read()).done, true, "no cover reached the application");
+    assertEquals(clock.pending, 0, "no timer left");
   }));
 
 Deno.test("malformed pushed messages become error events and the client keeps working", () =>
@@ -259,4 +282,182 @@ Deno.test("sending after disconnect throws a closed DeliveryError", () =>
     } catch (error) {
       assert(error instanceof DeliveryError && error.kind === "closed");
     }
+  }));
+
+/**
+ * A hostile peer without a client: it keeps the SURBs it is given and writes its own packets
+ * (here: requests for more SURBs naming whom it likes).
+ */
+function rawPeer(net: MemoryMixnet, gateway: number) {
+  const c = defaultCrypto();
+  const encryptionSecretKey = systemRandom(32);
+  const self = new Recipient(
+    c.ed25519PublicKey(systemRandom(32)),
+    c.x25519PublicKey(encryptionSecretKey),
+    net.gateways[gateway].identity!,
+  );
+  const surbs: ReplySurbBytes[] = [];
+  const reassembler = new Reassembler({ now: () => 0 });
+  const link = net.link(self, (bytes) => {
+    if (classifyReceived(bytes).kind === "ack") return;
+    const opened = decryptReceived(bytes, encryptionSecretKey, { take: () => undefined });
+    if (isCover(opened.plaintext)) return;
+    const outcome = reassembler.insertBytes(opened.plaintext);
+    if (outcome.kind !== "complete") return;
+    const message = decodeNymMessage(outcome.message);
+    if (message.type === "repliable") surbs.push(...message.content.replySurbs);
+  });
+  const builder = new PacketBuilder({
+    self,
+    ackKey: systemRandom(16),
+    routes: net.routes(),
+    traffic: trafficConfig("noCover"),
+    crypto: c,
+    random: systemRandom,
+  });
+  return {
+    address: self.toString(),
+    surbs,
+    /** Sends, through one of the SURBs it holds, a request for `amount` SURBs for `recipient`. */
+    requestSurbs(recipient: string, amount: number): void {
+      const request = encodeNymMessage({
+        type: "reply",
+        content: { kind: "surbRequest", recipient: Recipient.parse(recipient), amount },
+      });
+      const [fragment] = splitIntoFragments(
+        padMessage(request, fragmentCapacity()),
+        fragmentCapacity(),
+        systemRandom,
+      );
+      const surb = surbs.shift()!;
+      link.send(
+        builder.replyPacket(
+          encodeFragment(fragment),
+          surb,
+          fragment.setId,
+          fragment.currentFragment,
+        ),
+      );
+    },
+    close: () => link.close(),
+  };
+}
+
+Deno.test("replying to one anonymous peer never makes us ask another peer for SURBs", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const carol = makeClient(net, 0);
+    const bob = makeClient(net, 1);
+    await alice.send(bob.address, "from alice", { replySurbs: 10 });
+    await carol.send(bob.address, "from carol", { replySurbs: 10 });
+    const fromAlice = await next(bob);
+    const fromCarol = await next(bob);
+    await net.settle();
+    const carolBefore = carol.stats.realPacketsSent;
+    // In the same tick: a short reply to carol and 30 KB (19 fragments) to alice.
+    const toCarol = bob.reply(fromCarol.senderTag!, "brief");
+    const toAlice = bob.reply(fromAlice.senderTag!, systemRandom(30_000));
+    await withDeadline(Promise.all([toCarol, toAlice]), 10_000, "both replies delivered");
+    await net.settle();
+    // Before, bob counted every queued reply as waiting for carol too, and asked her for more.
+    assertEquals(carol.stats.realPacketsSent - carolBefore, 0, "carol was not asked for SURBs");
+    assert(bob.stats.surbRequestsSent >= 1, "bob asked alice");
+    assert(alice.stats.realPacketsSent > 1, "alice sent more SURBs");
+    for (const c of [alice, carol, bob]) await c.disconnect();
+  }));
+
+Deno.test("one request for 500 SURBs makes the client send a few packets, not 145", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const mallory = rawPeer(net, 1);
+    await alice.send(mallory.address, "hello", { replySurbs: 2 });
+    await net.settle();
+    assertEquals(mallory.surbs.length, 2);
+    const before = alice.stats.realPacketsSent;
+    mallory.requestSurbs(mallory.address, 500);
+    await net.settle();
+    await alice.disconnect({ timeoutMs: 5_000 });
+    const sent = alice.stats.realPacketsSent - before;
+    // 11 SURBs (what mallory used + 10) fit in 4 packets; before, 500 SURBs took 145.
+    assert(sent > 0 && sent <= 4, `${sent} packets sent for one request`);
+    assertEquals(mallory.surbs.length, 1 + 11);
+    mallory.close();
+  }));
+
+Deno.test("a second request right away is refused: the last grant is unused", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const mallory = rawPeer(net, 1);
+    await alice.send(mallory.address, "hello", { replySurbs: 3 });
+    await net.settle();
+    mallory.requestSurbs(mallory.address, 500);
+    await net.settle();
+    assertEquals(mallory.surbs.length, 2 + 11);
+    const before = alice.stats.realPacketsSent;
+    mallory.requestSurbs(mallory.address, 500);
+    await net.settle();
+    assertEquals(alice.stats.realPacketsSent - before, 0, "nothing granted");
+    assertEquals(mallory.surbs.length, 12);
+    await alice.disconnect();
+    mallory.close();
+  }));
+
+Deno.test("a SURB request naming another recipient is ignored: tags cannot be linked", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const carol = makeClient(net, 1);
+    const mallory = rawPeer(net, 1);
+    await alice.send(carol.address, "to carol", { replySurbs: 2 });
+    await alice.send(mallory.address, "to mallory", { replySurbs: 2 });
+    await net.settle();
+    const carolMessages = carol.stats.messagesReceived;
+    const before = alice.stats.realPacketsSent;
+    // mallory asks, through alice's SURB, for SURBs "for carol": alice would answer under the
+    // tag she uses with carol, so carol would learn both tags are alice's.
+    mallory.requestSurbs(carol.address, 50);
+    await net.settle();
+    assertEquals(alice.stats.realPacketsSent - before, 0, "nothing sent for carol");
+    assertEquals(carol.stats.messagesReceived, carolMessages);
+    // The same request naming mallory itself is answered.
+    mallory.requestSurbs(mallory.address, 50);
+    await net.settle();
+    assert(alice.stats.realPacketsSent - before > 0, "mallory's own request is answered");
+    for (const c of [alice, carol]) await c.disconnect();
+    mallory.close();
+  }));
+
+Deno.test("client.messages is bounded: overflow drops the message and says so", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const bob = makeClient(net, 1, undefined, { inboxLimits: { maxMessages: 5 } });
+    const dropped: number[] = [];
+    bob.on("messageDropped", ({ bytes }) => dropped.push(bytes));
+    for (let i = 0; i < 8; i++) await alice.send(bob.address, `m${i}`);
+    await net.settle();
+    assertEquals([bob.stats.messagesReceived, bob.stats.messagesDropped], [8, 3]);
+    assertEquals(dropped, [2, 2, 2]);
+    const got: string[] = [];
+    for (let i = 0; i < 5; i++) got.push(new TextDecoder().decode((await next(bob)).data));
+    assertEquals(got, ["m0", "m1", "m2", "m3", "m4"]);
+    await alice.disconnect();
+    await bob.disconnect();
+  }));
+
+Deno.test("leaving a for-await loop over client.messages loses nothing; iterate again", () =>
+  withNet(async (net) => {
+    const alice = makeClient(net, 0);
+    const bob = makeClient(net, 1);
+    for (let i = 0; i < 3; i++) await alice.send(bob.address, `m${i}`);
+    const got: string[] = [];
+    for await (const message of bob.messages) {
+      got.push(new TextDecoder().decode(message.data));
+      break;
+    }
+    for await (const message of bob.messages) {
+      got.push(new TextDecoder().decode(message.data));
+      if (got.length === 3) break;
+    }
+    assertEquals(got, ["m0", "m1", "m2"]);
+    await alice.disconnect();
+    await bob.disconnect();
   }));
