@@ -14,8 +14,13 @@ import type { OutgoingPacket } from "./packet_builder.ts";
 
 /** Options of {@linkcode ReconnectingGatewayLink}. */
 export interface ReconnectingGatewayLinkOptions {
-  /** The gateway client; its `onClose` must call the link's `closed`. */
-  readonly client: Pick<GatewayClient, "connect" | "sendMixPacket" | "ping" | "close" | "state">;
+  /**
+   * The gateway client; its `onClose` must call the link's `closed`. Its `bufferedAmount` (bytes
+   * not yet written by its socket) feeds the client's backpressure.
+   */
+  readonly client:
+    & Pick<GatewayClient, "connect" | "sendMixPacket" | "ping" | "close" | "state">
+    & { readonly bufferedAmount?: number };
   /** Injected time. */
   readonly clock: Clock;
   /** Injected randomness (jitter). */
@@ -58,9 +63,13 @@ export class ReconnectingGatewayLink implements GatewayLink {
     this.#o = options;
   }
 
-  /** Bytes queued while disconnected. */
+  /**
+   * Bytes accepted by `send` and not yet written to the network: what the connected socket still
+   * holds plus what is queued while disconnected.
+   */
   get bufferedAmount(): number {
-    return this.#queuedBytes;
+    const { client } = this.#o;
+    return this.#queuedBytes + (client.state === "ready" ? client.bufferedAmount ?? 0 : 0);
   }
 
   /** Connects for the first time; rejects if that fails (no retry). */

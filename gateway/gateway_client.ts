@@ -51,6 +51,11 @@ export interface WebSocketLike {
   send(data: string | Uint8Array): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /**
+   * Bytes queued by `send` and not yet written to the network (the Web API's attribute). The
+   * client's backpressure reads it; a socket without it counts as always drained.
+   */
+  readonly bufferedAmount?: number;
 }
 
 /** A `WebSocket` constructor, e.g. `globalThis.WebSocket`. */
@@ -187,6 +192,8 @@ export class GatewayClient {
   #closeWaiters: (() => void)[] = [];
   #control: Promise<unknown> = Promise.resolve();
   #claim: Promise<number> | undefined;
+  /** Bytes of packets waiting for a bandwidth claim before they reach the socket. */
+  #waitingBytes = 0;
 
   /** Creates a client; nothing happens until {@linkcode GatewayClient.connect}. */
   constructor(options: GatewayClientOptions) {
@@ -263,13 +270,25 @@ export class GatewayClient {
     try {
       this.#ensureReady();
       if (this.#bandwidth < this.#threshold) {
-        return this.claimBandwidth().then(() => this.#sendPacket(packet));
+        const bytes = packet.packet.length;
+        this.#waitingBytes += bytes;
+        return this.claimBandwidth().finally(() => this.#waitingBytes -= bytes).then(() =>
+          this.#sendPacket(packet)
+        );
       }
       this.#sendPacket(packet);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Bytes of packets accepted and not yet written to the network: the socket's
+   * `bufferedAmount` plus packets waiting for a bandwidth claim.
+   */
+  get bufferedAmount(): number {
+    return (this.#ws?.bufferedAmount ?? 0) + this.#waitingBytes;
   }
 
   /**

@@ -19,7 +19,7 @@ import {
   splitIntoFragments,
 } from "../message/mod.ts";
 import { PacketBuilder } from "../client/packet_builder.ts";
-import { MixnetClient, type ReceivedMessage } from "../client/mixnet_client.ts";
+import { type GatewayLink, MixnetClient, type ReceivedMessage } from "../client/mixnet_client.ts";
 import { type TrafficConfig, trafficConfig } from "../client/traffic.ts";
 import { DeliveryError } from "../queue/mod.ts";
 import { assert, assertEquals, assertRejects, withDeadline } from "./_assert.ts";
@@ -32,7 +32,12 @@ function makeClient(
   net: MemoryMixnet,
   gateway: number,
   traffic: TrafficConfig = trafficConfig("noCover"),
-  extra: { clock?: Clock; random?: RandomBytes; inboxLimits?: MessageInboxLimits } = {},
+  extra: {
+    clock?: Clock;
+    random?: RandomBytes;
+    inboxLimits?: MessageInboxLimits;
+    wrapLink?: (link: GatewayLink) => GatewayLink;
+  } = {},
 ) {
   const c = defaultCrypto();
   const random = extra.random ?? systemRandom;
@@ -55,7 +60,8 @@ function makeClient(
     inboxLimits: extra.inboxLimits,
   });
   const wiring = wiringOf(client);
-  wiring.attach(net.link(self, (bytes) => wiring.receive(bytes)));
+  const link = net.link(self, (bytes) => wiring.receive(bytes));
+  wiring.attach(extra.wrapLink?.(link) ?? link);
   return client;
 }
 
@@ -460,4 +466,42 @@ Deno.test("leaving a for-await loop over client.messages loses nothing; iterate 
     assertEquals(got, ["m0", "m1", "m2"]);
     await alice.disconnect();
     await bob.disconnect();
+  }));
+
+Deno.test("a slow gateway socket raises the sending-delay multiplier; it falls back once drained", () =>
+  withNet(async (net) => {
+    const clock = new ManualClock();
+    let bytesPerMs = 4; // about 1.6 packets/s: far below the 55/s the streams offer
+    let buffered = 0;
+    let at = clock.now();
+    const drained = (): number => {
+      buffered = Math.max(0, buffered - (clock.now() - at) * bytesPerMs);
+      at = clock.now();
+      return buffered;
+    };
+    const alice = makeClient(net, 0, trafficConfig("default"), {
+      clock,
+      random: seededRandom(8),
+      wrapLink: (link) => ({
+        send: (packet) => {
+          buffered = drained() + packet.packet.length;
+          link.send(packet);
+        },
+        get bufferedAmount() {
+          return drained();
+        },
+        close: () => link.close(),
+      }),
+    });
+    clock.advance(10_000);
+    assert(alice.sendingDelayMultiplier >= 4, `multiplier ${alice.sendingDelayMultiplier}`);
+    bytesPerMs = 10_000;
+    clock.advance(20_000);
+    assertEquals(alice.sendingDelayMultiplier, 1);
+    const before = alice.stats.coverPacketsSent;
+    clock.advance(10_000);
+    const sent = alice.stats.coverPacketsSent - before;
+    assert(Math.abs(sent - 550) < 55, `${sent} packets in 10 s: the full rate is back`);
+    await net.settle();
+    await alice.disconnect();
   }));
