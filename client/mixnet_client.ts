@@ -557,7 +557,9 @@ export class MixnetClient {
       } catch (error) {
         this.#tracker.fail(
           item.key,
-          new DeliveryError("unroutable", `cannot build a packet: ${(error as Error).message}`),
+          new DeliveryError("unroutable", `cannot build a packet: ${(error as Error).message}`, {
+            cause: error,
+          }),
         );
         continue;
       }

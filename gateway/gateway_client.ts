@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type Clock, systemClock } from "../internal/clock.ts";
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { type RandomBytes, systemRandom } from "../internal/random.ts";
 import { createAuthenticateV2Request } from "./authenticate_v2.ts";
@@ -61,23 +62,6 @@ export interface WebSocketLike {
 /** A `WebSocket` constructor, e.g. `globalThis.WebSocket`. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** Time source and timers; tests inject a manual clock. */
-export interface GatewayClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-  /** Schedules `callback` after `ms` milliseconds and returns a handle. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a handle returned by `setTimeout`. */
-  clearTimeout(handle: unknown): void;
-}
-
-/** The platform clock. */
-const systemClock: GatewayClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as number),
-};
-
 /** How a connection ended. */
 export interface GatewayCloseEvent {
   /** The WebSocket close code (1006 when the connection dropped). */
@@ -101,7 +85,7 @@ export interface GatewayClientOptions {
   /** The WebSocket constructor; `globalThis.WebSocket` by default. */
   readonly WebSocket?: WebSocketConstructor;
   /** Clock for timestamps and step timeouts; the platform clock by default. */
-  readonly clock?: GatewayClock;
+  readonly clock?: Clock;
   /** Primitive provider; `defaultCrypto()` by default. */
   readonly crypto?: CryptoProvider;
   /** Random source for ephemeral keys, salts and nonces; the platform CSPRNG by default. */
@@ -175,7 +159,7 @@ export class GatewayClient {
   readonly #options: GatewayClientOptions;
   readonly #crypto: CryptoProvider;
   readonly #random: RandomBytes;
-  readonly #clock: GatewayClock;
+  readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #threshold: number;
   readonly #identity: Uint8Array;
