@@ -32,6 +32,7 @@ export {
   MIN_MULTIPLIER,
 } from "./delay_multiplier.ts";
 export {
+  IMMEDIATE_BURST,
   type PacketSink,
   type TrafficRates,
   TrafficStreams,

@@ -7,14 +7,18 @@
  *
  * Both run on absolute deadlines ({@linkcode PoissonTicker}); the main stream slows down under
  * backpressure ({@linkcode DelayMultiplier}) and neither sends while the connection's buffer is
- * full.
+ * full. With the main stream off (`poisson: false`), real packets leave as soon as
+ * {@linkcode TrafficStreams.wake} is called, in bursts of {@linkcode IMMEDIATE_BURST}.
  *
  * @module
  */
-import type { Clock } from "../internal/clock.ts";
+import type { Clock, TimerHandle } from "../internal/clock.ts";
 import type { RandomBytes } from "../internal/random.ts";
 import { DelayMultiplier } from "./delay_multiplier.ts";
 import { PoissonTicker } from "./poisson_ticker.ts";
+
+/** Packets sent per macrotask when the main stream is off and packets leave at once. */
+export const IMMEDIATE_BURST = 16;
 
 /** Where the streams send: anything with `send` and an honest `bufferedAmount`. */
 export interface PacketSink<P> {
@@ -74,6 +78,11 @@ export class TrafficStreams<P> {
   #main: PoissonTicker | undefined;
   #loop: PoissonTicker | undefined;
   #multiplier: DelayMultiplier;
+  #drainTimer: TimerHandle | undefined;
+  /** A drain is queued (as a microtask or on #drainTimer). */
+  #drainScheduled = false;
+  /** The last drain sent a whole burst and left packets: the next waits for a timer. */
+  #draining = false;
 
   /** Builds the streams, stopped. */
   constructor(options: TrafficStreamsOptions<P>) {
@@ -126,6 +135,39 @@ export class TrafficStreams<P> {
     this.#main?.stop();
     this.#loop?.stop();
     this.#main = this.#loop = this.#sink = undefined;
+    if (this.#drainTimer !== undefined) this.#o.clock.clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+    this.#drainScheduled = this.#draining = false;
+  }
+
+  /**
+   * Real packets may be ready. Without the main stream, send them right away in small bursts:
+   * the first in a microtask (a 0 ms timer costs 1–2 ms in Deno, all of it latency), the next
+   * ones on 0 ms timers so that the network and other tasks get their turn. With the main
+   * stream on, this does nothing: packets wait for its ticks.
+   */
+  wake(): void {
+    if (this.#o.traffic.poisson || this.#drainScheduled || !this.#sink) return;
+    this.#drainScheduled = true;
+    if (this.#draining) this.#drainTimer = this.#o.clock.setTimeout(() => this.#drain(), 0);
+    else queueMicrotask(() => this.#drain());
+  }
+
+  #drain(): void {
+    this.#drainTimer = undefined;
+    this.#drainScheduled = false;
+    const sink = this.#sink;
+    if (!sink) return; // stopped meanwhile (a microtask cannot be cancelled)
+    for (let i = 0; i < IMMEDIATE_BURST; i++) {
+      const packet = this.#o.nextReal();
+      if (packet === undefined) {
+        this.#draining = false;
+        return;
+      }
+      sink.send(packet);
+    }
+    this.#draining = true;
+    this.wake();
   }
 
   #mainTick(): void {
