@@ -1,53 +1,7 @@
 /**
- * `localnet`: a whole Nym network on loopback until SIGINT/SIGTERM. Prints one line per
- * endpoint: `nym-api <url>`, then `gateway <identity> <ws-url>` for each gateway.
+ * `nym-client localnet`: the localnet's own command (`localnet/command.ts`), so that localnet/
+ * never imports the CLI.
  *
  * @module
  */
-import { startLocalnet } from "../localnet/mod.ts";
-import { ArgsError, intFlag, parseArgs, portFlag } from "./_args.ts";
-import { aborted, type CliIo } from "./cli_io.ts";
-
-/** Usage of `localnet`. */
-export const LOCALNET_USAGE = `Usage: nym-client localnet [options]
-
-Runs a Nym network on loopback (nym-api, three mixnode layers, gateways) until Ctrl-C.
-
-Options:
-  --api-port <n>              nym-api port (default 0: any free port)
-  --mixnodes-per-layer <n>    mixnodes in each of the three layers (default 1)
-  --gateways <n>              gateways (default 1)
-  --data-dir <dir>            keep node keys and registrations here across runs`;
-
-/**
- * The `localnet` command.
- *
- * @example
- * ```ts ignore
- * import { localnetCommand } from "./localnet.ts";
- * import { denoIo } from "./cli_io.ts";
- * await localnetCommand(["--gateways", "2"], denoIo(new AbortController().signal));
- * ```
- */
-export async function localnetCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(args, {
-    string: ["api-port", "mixnodes-per-layer", "gateways", "data-dir"],
-  });
-  if (parsed.positional.length > 0) throw new ArgsError(`unexpected ${parsed.positional[0]}`);
-  const net = await startLocalnet({
-    apiPort: portFlag(parsed, "api-port"),
-    mixnodesPerLayer: intFlag(parsed, "mixnodes-per-layer", 1, 100),
-    gateways: intFlag(parsed, "gateways", 1, 100),
-    dataDir: parsed.strings["data-dir"],
-  });
-  try {
-    io.print(`nym-api ${net.nymApiUrl}`);
-    for (const gateway of net.gateways) io.print(`gateway ${gateway.identity} ${gateway.wsUrl}`);
-    io.writeError("localnet running; Ctrl-C stops it\n");
-    await aborted(io.signal);
-  } finally {
-    await net.close();
-  }
-  io.writeError("localnet stopped\n");
-  return 0;
-}
+export { LOCALNET_USAGE, localnetCommand } from "../localnet/command.ts";
