@@ -75,6 +75,29 @@ async function next(
   return value;
 }
 
+/**
+ * Runs `work` to its end on a manual clock: the in-memory network delivers what is in flight,
+ * then time moves `stepMs`, until `work` settles (or `limitMs` of manual time pass).
+ */
+async function drive<T>(
+  clock: ManualClock,
+  net: MemoryMixnet,
+  work: Promise<T>,
+  stepMs = 10,
+  limitMs = 120_000,
+): Promise<T> {
+  let settled = false;
+  work.then(() => settled = true, () => settled = true);
+  for (let elapsed = 0; !settled; elapsed += stepMs) {
+    if (elapsed > limitMs) throw new Error(`not settled within ${limitMs} ms of manual time`);
+    await net.settle();
+    if (settled) break;
+    clock.advance(stepMs);
+    await Promise.resolve();
+  }
+  return work;
+}
+
 async function withNet(fn: (net: MemoryMixnet) => Promise<void>, perLayer = 2) {
   const net = new MemoryMixnet(perLayer);
   try {
@@ -135,62 +158,67 @@ Deno.test("an anonymous message can be answered through its SURBs, even at lengt
 Deno.test("a lost request for more reply SURBs is sent again until SURBs arrive", () =>
   withNet(async (net) => {
     const traffic = trafficConfig("noCover", { surbRequestRetryMs: 100 });
-    const alice = makeClient(net, 0, traffic);
-    const bob = makeClient(net, 1, traffic);
-    await alice.send(bob.address, "ask me", { replySurbs: 3 });
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, traffic, { clock, random: seededRandom(11) });
+    const bob = makeClient(net, 1, traffic, { clock, random: seededRandom(12) });
+    await drive(clock, net, alice.send(bob.address, "ask me", { replySurbs: 3 }).delivered);
     const question = await next(bob);
     // The reply needs 5 packets and bob holds 3 SURBs: the first thing he sends is a request
     // for more, and the network loses it. The fragments wait; the 2 SURBs left are kept back
     // to ask again.
     net.dropNextSent(bob.address, 1);
-    const long = systemRandom(8000);
+    const long = seededRandom(13)(8000);
     const handle = bob.reply(question.senderTag!, long);
     // The request is a queued real message (as Nym's ReplySurbRequest lane), not sent inline:
     // it leaves with the next drain, which runs in a microtask queued before this one.
     assertEquals([net.stats.dropped, bob.laneQueueLength("reply-surb-request")], [0, 1]);
     await Promise.resolve();
     assertEquals([net.stats.dropped, bob.stats.surbRequestsSent], [1, 1]);
-    await withDeadline(handle, 10_000, "the reply is delivered after a second request");
+    await drive(clock, net, handle.delivered);
+    assertEquals(bob.stats.surbRequestsSent, 2, "asked again after the retry period");
     assertEquals((await next(alice)).data, long);
-    await alice.disconnect();
-    await bob.disconnect();
+    await drive(clock, net, Promise.all([alice.disconnect(), bob.disconnect()]));
+    assertEquals(clock.pending, 0);
   }));
 
 Deno.test("replies that never get reply SURBs fail with a no-reply-surbs DeliveryError", () =>
   withNet(async (net) => {
     const traffic = trafficConfig("noCover", { surbRequestRetryMs: 50, surbWaitLimitMs: 200 });
-    const alice = makeClient(net, 0, traffic);
-    const bob = makeClient(net, 1, traffic);
-    await alice.send(bob.address, "ask me", { replySurbs: 1 });
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, traffic, { clock, random: seededRandom(21) });
+    const bob = makeClient(net, 1, traffic, { clock, random: seededRandom(22) });
+    await drive(clock, net, alice.send(bob.address, "ask me", { replySurbs: 1 }).delivered);
     const question = await next(bob);
     // Bob spends his only SURB on a request for more, which is lost: nothing can be asked again.
     net.dropNextSent(bob.address, 1);
-    const error = await assertRejects(
-      () => withDeadline(bob.reply(question.senderTag!, systemRandom(8000)), 10_000, "fails"),
-      DeliveryError,
-    );
+    const start = clock.now();
+    const handle = bob.reply(question.senderTag!, seededRandom(23)(8000));
+    const error = await assertRejects(() => drive(clock, net, handle.delivered), DeliveryError);
     assertEquals(error.kind, "no-reply-surbs");
-    await alice.disconnect();
-    await bob.disconnect();
+    assert(clock.now() - start >= 200, "after the wait limit, not before");
+    await drive(clock, net, Promise.all([alice.disconnect(), bob.disconnect()]));
+    assertEquals(clock.pending, 0);
   }));
 
 Deno.test("lost packets are retransmitted until the message is delivered", () =>
   withNet(async (net) => {
     const traffic = trafficConfig("noCover", { ackWaitAdditionMs: 50, ackWaitMultiplier: 1 });
-    const alice = makeClient(net, 0, traffic);
-    const bob = makeClient(net, 1, traffic);
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, traffic, { clock, random: seededRandom(31) });
+    const bob = makeClient(net, 1, traffic, { clock, random: seededRandom(32) });
     // 5 % per mix hop: a data packet and its ack cross six mix hops, so about one attempt in
     // four is lost and needs a retransmission.
     net.dropRate = 0.05;
-    const data = systemRandom(40_000);
+    const data = seededRandom(33)(40_000);
     const reader = bob.messages.getReader();
-    await alice.send(bob.address, data);
+    const handle = alice.send(bob.address, data);
+    await drive(clock, net, handle.delivered);
     assertEquals((await next(bob, reader)).data, data);
     assert(net.stats.dropped > 0, "some packets were dropped");
     assert(alice.stats.retransmissions > 0, "the client retransmitted what was lost");
+    assertEquals(alice.stats.realPacketsSent, handle.fragments);
     net.dropRate = 0;
-    await alice.disconnect();
-    await bob.disconnect();
+    await drive(clock, net, Promise.all([alice.disconnect(), bob.disconnect()]));
   }));
 
 Deno.test("a fragment that is never acknowledged fails its message with a typed error", () =>
@@ -200,18 +228,19 @@ Deno.test("a fragment that is never acknowledged fails its message with a typed 
       ackWaitMultiplier: 0,
       maximumRetransmissions: 2,
     });
-    const alice = makeClient(net, 0, traffic);
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, traffic, { clock, random: seededRandom(41) });
     const failed: number[] = [];
     alice.on("deliveryFailed", (e) => failed.push(e.id));
     net.dropRate = 1;
-    const bob = makeClient(net, 1);
+    const bob = makeClient(net, 1, undefined, { clock, random: seededRandom(42) });
     const handle = alice.send(bob.address, "into the void");
-    const error = await assertRejects(() => handle.delivered, DeliveryError);
+    const error = await assertRejects(() => drive(clock, net, handle.delivered), DeliveryError);
     assertEquals(error.kind, "retransmissions-exhausted");
     assertEquals(failed, [handle.id]);
+    assertEquals(alice.stats.retransmissions, 2);
     net.dropRate = 0;
-    await alice.disconnect();
-    await bob.disconnect();
+    await drive(clock, net, Promise.all([alice.disconnect(), bob.disconnect()]));
   }));
 
 Deno.test("disconnect sends what is queued and waits for its acks", () =>
