@@ -1,7 +1,7 @@
 // The client core over an in-memory mixnet with real Sphinx: sending, acks, retransmission,
 // anonymous replies, flushing on disconnect, and malformed input.
 import { defaultCrypto } from "../crypto/mod.ts";
-import { type Clock, systemClock } from "../internal/clock.ts";
+import type { Clock } from "../internal/clock.ts";
 import { type RandomBytes, systemRandom } from "../internal/random.ts";
 import type { MessageInboxLimits } from "../client/message_inbox.ts";
 import {
@@ -28,6 +28,8 @@ import { wiringOf } from "../client/_wiring.ts";
 import { ManualClock } from "./_manual_clock.ts";
 import { seededRandom } from "./_sphinx_fixtures.ts";
 
+let nextSeed = 1000;
+
 function makeClient(
   net: MemoryMixnet,
   gateway: number,
@@ -40,7 +42,7 @@ function makeClient(
   } = {},
 ) {
   const c = defaultCrypto();
-  const random = extra.random ?? systemRandom;
+  const random = extra.random ?? seededRandom(nextSeed++);
   const identitySecret = random(32);
   const encryptionSecretKey = random(32);
   const self = new Recipient(
@@ -56,7 +58,8 @@ function makeClient(
     traffic,
     crypto: c,
     random,
-    clock: extra.clock ?? systemClock,
+    // A clock nobody advances: no timer fires unless the test drives time (see drive()).
+    clock: extra.clock ?? new ManualClock(),
     inboxLimits: extra.inboxLimits,
   });
   const wiring = wiringOf(client);
@@ -124,12 +127,14 @@ Deno.test("a plain message is delivered and its handle resolves once acknowledge
 
 Deno.test("a 100 KB message crosses as 63 fragments and arrives byte-identical", () =>
   withNet(async (net) => {
-    const alice = makeClient(net, 0);
-    const bob = makeClient(net, 0);
-    const data = systemRandom(100_000);
+    const clock = new ManualClock();
+    const alice = makeClient(net, 0, undefined, { clock });
+    const bob = makeClient(net, 0, undefined, { clock });
+    const data = seededRandom(51)(100_000);
     const handle = alice.send(bob.address, data);
     assertEquals(handle.fragments, 63);
-    await handle;
+    // Bursts of 16 leave on 0 ms timers of the (manual) clock.
+    await drive(clock, net, handle.delivered, 1);
     assertEquals((await next(bob)).data, data);
     await alice.disconnect();
     await bob.disconnect();
@@ -245,15 +250,17 @@ Deno.test("a fragment that is never acknowledged fails its message with a typed 
 
 Deno.test("disconnect sends what is queued and waits for its acks", () =>
   withNet(async (net) => {
+    const clock = new ManualClock();
     const alice = makeClient(
       net,
       0,
       trafficConfig("default", { messageSendingAverageDelayMs: 2, loopCoverAverageDelayMs: 50 }),
+      { clock },
     );
     const bob = makeClient(net, 1);
     const handles = Array.from({ length: 5 }, (_, i) => alice.send(bob.address, `message ${i}`));
     assert(alice.queueLength > 0, "messages are still queued when disconnect starts");
-    await alice.disconnect();
+    await drive(clock, net, alice.disconnect(), 1);
     assertEquals(handles.map((h) => h.status), Array(5).fill("delivered"));
     const reader = bob.messages.getReader();
     const got: string[] = [];
