@@ -2,7 +2,7 @@
 // anonymous replies, flushing on disconnect, and malformed input.
 import { defaultCrypto } from "../crypto/mod.ts";
 import type { Clock } from "../internal/clock.ts";
-import { type RandomBytes, systemRandom } from "../internal/random.ts";
+import type { RandomBytes } from "../internal/random.ts";
 import type { MessageInboxLimits } from "../client/message_inbox.ts";
 import {
   classifyReceived,
@@ -153,7 +153,7 @@ Deno.test("an anonymous message can be answered through its SURBs, even at lengt
     const answer = await next(alice);
     assertEquals([answer.kind, new TextDecoder().decode(answer.data)], ["reply", "a secret"]);
     // A reply that needs more SURBs than are left: bob asks alice for more and then sends it.
-    const long = systemRandom(8000);
+    const long = seededRandom(62)(8000);
     await bob.reply(question.senderTag, long);
     assertEquals((await next(alice)).data, long);
     await alice.disconnect();
@@ -301,7 +301,12 @@ Deno.test("malformed pushed messages become error events and the client keeps wo
     const errors: Error[] = [];
     bob.on("error", (e) => errors.push(e.error));
     for (
-      const bytes of [new Uint8Array(0), new Uint8Array(30), systemRandom(1643), systemRandom(100)]
+      const bytes of [
+        new Uint8Array(0),
+        new Uint8Array(30),
+        seededRandom(63)(1643),
+        seededRandom(64)(100),
+      ]
     ) {
       wiringOf(bob).receive(bytes);
     }
@@ -332,9 +337,10 @@ Deno.test("sending after disconnect throws a closed DeliveryError", () =>
  */
 function rawPeer(net: MemoryMixnet, gateway: number) {
   const c = defaultCrypto();
-  const encryptionSecretKey = systemRandom(32);
+  const random = seededRandom(nextSeed++);
+  const encryptionSecretKey = random(32);
   const self = new Recipient(
-    c.ed25519PublicKey(systemRandom(32)),
+    c.ed25519PublicKey(random(32)),
     c.x25519PublicKey(encryptionSecretKey),
     net.gateways[gateway].identity!,
   );
@@ -351,11 +357,11 @@ function rawPeer(net: MemoryMixnet, gateway: number) {
   });
   const builder = new PacketBuilder({
     self,
-    ackKey: systemRandom(16),
+    ackKey: random(16),
     routes: net.routes(),
     traffic: trafficConfig("noCover"),
     crypto: c,
-    random: systemRandom,
+    random,
   });
   return {
     address: self.toString(),
@@ -369,7 +375,7 @@ function rawPeer(net: MemoryMixnet, gateway: number) {
       const [fragment] = splitIntoFragments(
         padMessage(request, fragmentCapacity()),
         fragmentCapacity(),
-        systemRandom,
+        random,
       );
       const surb = surbs.shift()!;
       link.send(
@@ -398,7 +404,7 @@ Deno.test("replying to one anonymous peer never makes us ask another peer for SU
     const carolBefore = carol.stats.realPacketsSent;
     // In the same tick: a short reply to carol and 30 KB (19 fragments) to alice.
     const toCarol = bob.reply(fromCarol.senderTag!, "brief");
-    const toAlice = bob.reply(fromAlice.senderTag!, systemRandom(30_000));
+    const toAlice = bob.reply(fromAlice.senderTag!, seededRandom(61)(30_000));
     await withDeadline(Promise.all([toCarol, toAlice]), 10_000, "both replies delivered");
     await net.settle();
     // Before, bob counted every queued reply as waiting for carol too, and asked her for more.
