@@ -12,6 +12,15 @@ import type { GatewayClient, GatewayCloseEvent } from "../gateway/mod.ts";
 import type { GatewayLink } from "./mixnet_client.ts";
 import type { OutgoingPacket } from "./packet_builder.ts";
 
+/** First reconnect delay, ms; doubled per attempt. */
+export const INITIAL_BACKOFF_MS = 500;
+/** Longest reconnect delay, ms. */
+export const MAX_BACKOFF_MS = 30_000;
+/** Packets kept while disconnected; older ones are dropped (and retransmitted on timeout). */
+export const MAX_QUEUED_PACKETS = 1000;
+/** Interval of the liveness probe, ms. */
+export const LIVENESS_INTERVAL_MS = 5000;
+
 /** Options of {@linkcode ReconnectingGatewayLink}. */
 export interface ReconnectingGatewayLinkOptions {
   /**
@@ -95,7 +104,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
     }
     this.#queue.push(packet);
     this.#queuedBytes += packet.packet.length;
-    const max = this.#o.maxQueuedPackets ?? 1000;
+    const max = this.#o.maxQueuedPackets ?? MAX_QUEUED_PACKETS;
     while (this.#queue.length > max) this.#queuedBytes -= this.#queue.shift()!.packet.length;
   }
 
@@ -118,7 +127,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   }
 
   #scheduleProbe(): void {
-    const interval = this.#o.livenessIntervalMs ?? 5000;
+    const interval = this.#o.livenessIntervalMs ?? LIVENESS_INTERVAL_MS;
     if (interval <= 0 || this.#closing || this.#probe !== undefined) return;
     this.#probe = this.#o.clock.setTimeout(() => {
       this.#probe = undefined;
@@ -138,8 +147,8 @@ export class ReconnectingGatewayLink implements GatewayLink {
 
   #schedule(reason: string): void {
     if (this.#timer !== undefined || this.#closing) return;
-    const base = this.#o.initialBackoffMs ?? 500;
-    const cap = this.#o.maxBackoffMs ?? 30_000;
+    const base = this.#o.initialBackoffMs ?? INITIAL_BACKOFF_MS;
+    const cap = this.#o.maxBackoffMs ?? MAX_BACKOFF_MS;
     const delay = Math.min(cap, base * 2 ** this.#attempt) * (0.5 + uniform(this.#o.random) / 2);
     this.#attempt++;
     this.#o.onReconnecting?.(this.#attempt, Math.round(delay), reason);

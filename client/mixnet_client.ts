@@ -55,6 +55,8 @@ export type {
 
 /** Interval of the stale-state purge (incomplete messages, old keys and SURBs), ms. */
 const PURGE_INTERVAL_MS = 10_000;
+/** The round trip assumed for the congestion window before any ack was measured, ms. */
+const UNMEASURED_ROUND_TRIP_MS = 1000;
 /** How long `disconnect()` waits for outstanding acks by default, ms. */
 const DISCONNECT_TIMEOUT_MS = 15_000;
 
@@ -324,7 +326,8 @@ export class MixnetClient {
   #retransmit(key: string): void {
     const item = this.#items.get(key);
     if (!item || this.#state === "closed") return;
-    this.#window.lost(this.#c.clock.now(), this.#tracker.measuredTimeoutMs ?? 1000);
+    const roundTrip = this.#tracker.measuredTimeoutMs ?? UNMEASURED_ROUND_TRIP_MS;
+    this.#window.lost(this.#c.clock.now(), roundTrip);
     this.#retransmitting.add(key);
     this.#requeue(LANE_RETRANSMISSION, [item]);
   }
