@@ -23,7 +23,12 @@
  *
  * @module
  */
-export { connect, type ConnectOptions, MAINNET_NYM_API_URLS } from "./client/connect.ts";
+export {
+  connect,
+  type ConnectOptions,
+  MAINNET_NYM_API_URLS,
+  STORAGE_KEYS,
+} from "./client/connect.ts";
 export {
   type GatewayLink,
   MixnetClient,
@@ -42,6 +47,19 @@ export type {
 } from "./client/reply_persistence.ts";
 export { type IdbFactoryLike, IndexedDbStorage } from "./client/indexeddb_storage.ts";
 export type { MixnetClientStats } from "./client/mixnet_client.ts";
+export {
+  MAX_INBOX_BYTES,
+  MAX_INBOX_MESSAGES,
+  MessageInbox,
+  type MessageInboxLimits,
+} from "./client/message_inbox.ts";
+export {
+  LANE_ADDITIONAL_SURBS,
+  LANE_GENERAL,
+  LANE_REPLIES,
+  LANE_RETRANSMISSION,
+  LANE_SURB_REQUEST,
+} from "./client/lanes.ts";
 export { type TrafficConfig, trafficConfig, type TrafficPreset } from "./client/traffic.ts";
 export type { OutgoingPacket } from "./client/packet_builder.ts";
 export type { RouteSource } from "./client/route_source.ts";
@@ -62,5 +80,3 @@ export type { RandomBytes } from "./internal/random.ts";
 export type { DeliveryStatus } from "./queue/delivery.ts";
 export type { RouteHop } from "./sphinx/header.ts";
 export type { BuildableVersion } from "./sphinx/version.ts";
-export type { MixnetStream, OpenStreamOptions } from "./stream/mixnet_stream.ts";
-export type { StreamListener } from "./stream/listener.ts";

@@ -5,6 +5,9 @@ import { startLocalnet } from "../localnet/mod.ts";
 import { Child, report, stdinLines } from "./_proc.ts";
 import { type RunningProfile, startProfile } from "./_profile.ts";
 
+/** Size of a regular Sphinx packet (what a client sends, real or cover). */
+const REGULAR_PACKET_BYTES = 2413;
+
 /** What the localnet process reports once it is up. */
 export interface LocalnetInfo {
   nymApiUrl: string;
@@ -80,6 +83,20 @@ if (import.meta.main) {
     gateways: arg("gateways"),
     maxPerHopDelayMs: arg("max-delay"),
   });
+  // Packets clients hand their gateway, counted where the gateway forwards them to the first mix
+  // layer: Sphinx packets of the regular size (2413 bytes; SURB-ACKs the gateway forwards for
+  // packets it delivered are 386 bytes and are not counted).
+  let clientPackets = 0;
+  for (const gateway of net.gateways) {
+    const node = gateway.node as {
+      send: (to: string, packet: Uint8Array, rotation?: number) => boolean;
+    };
+    const send = node.send.bind(node);
+    node.send = (to, packet, rotation) => {
+      if (packet.length >= REGULAR_PACKET_BYTES) clientPackets++;
+      return send(to, packet, rotation);
+    };
+  }
   report({
     nymApiUrl: net.nymApiUrl,
     gateways: net.gateways.map((g) => g.identity),
@@ -91,6 +108,8 @@ if (import.meta.main) {
     if (line.startsWith("faults ")) {
       net.setFaults(JSON.parse(line.slice(7)));
       report({ ok: true });
+    } else if (line === "count") {
+      report({ packets: clientPackets, at: performance.now() });
     } else if (line === "profile-start") {
       profile = await startProfile();
       report({ ok: true });

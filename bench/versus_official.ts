@@ -1,5 +1,6 @@
 // deno run -A bench/versus_official.ts [--messages 200] [--size 100] [--rounds 3]
 //                                      [--idle-seconds 10] [--idle-rounds 3] [--tester 200]
+//                                      [--rate-seconds 60]
 //
 // Our client and the official one (npm:@nymproject/nym-client-wasm@1.4.1, Rust compiled to
 // wasm) doing the same work on the same machine, through the same localnet, in one run:
@@ -14,6 +15,8 @@
 // - idle: a connected client with its default cover traffic (Nym's defaults: a 20 ms main
 //   Poisson stream and a 200 ms loop cover stream) for a few seconds, several times, alternating
 //   sides: percent of one core (median);
+// - optionally (--rate-seconds N): packets per second each client, idle with default traffic,
+//   hands its gateway (counted by the localnet at the gateway), against the configured 55/s;
 // - optionally (--tester N): the official NymNodeTester.test_node(mixnode, …, N) timing.
 //
 // Each client runs in its own Deno process, against one localnet in a third process, so that
@@ -356,6 +359,27 @@ async function idleCpu(
   }
 }
 
+/**
+ * Packets per second a client with default traffic settings hands its gateway, counted by the
+ * localnet at the gateway, over `seconds` after a 2 s warm-up.
+ */
+async function gatewayRate(side: Side, net: Child, info: LocalnetInfo, seconds: number) {
+  const child = new Child(script, clientArgs(side, info, ["--mode", "idle"]));
+  try {
+    await child.read();
+    await sleep(2000);
+    await net.send("count");
+    const start = await net.read();
+    await sleep(seconds * 1000);
+    await net.send("count");
+    const end = await net.read();
+    const packets = Number(end.packets) - Number(start.packets);
+    return { packets, rate: packets / ((Number(end.at) - Number(start.at)) / 1000) };
+  } finally {
+    await child.close();
+  }
+}
+
 async function tester(info: LocalnetInfo, packets: number) {
   const child = new Child(
     script,
@@ -410,6 +434,7 @@ async function main(): Promise<void> {
   const idleRounds = Number(arg("idle-rounds", "3"));
   const testerPackets = Number(arg("tester", "0"));
   const profileMessages = Number(arg("profile", "0"));
+  const rateSeconds = Number(arg("rate-seconds", "0"));
 
   const noDelay = Deno.args.includes("--nodelay");
   const { info, child: net, close } = await startLocalnetProcess({ maxPerHopDelayMs: 0, noDelay });
@@ -541,6 +566,33 @@ async function main(): Promise<void> {
       console.log(
         `\n### Our client vs the official client (median of ${rounds} rounds)\n\n` +
           markdownTable(["measure", "ours", "official 1.4.1 (wasm)", "ours / official"], rows),
+      );
+    }
+
+    if (rateSeconds > 0) {
+      // Default settings: 1000/20 ms main stream + 1000/200 ms loop cover = 55 packets/s.
+      const configured = 1000 / 20 + 1000 / 200;
+      const rates: Record<Side, number[]> = { ours: [], official: [] };
+      for (const side of ["official", "ours", "ours", "official"] as Side[]) {
+        const r = await gatewayRate(side, net, info, rateSeconds);
+        rates[side].push(r.rate);
+        console.log(`  ${side.padEnd(8)}: ${r.packets} packets in ${rateSeconds} s`);
+      }
+      const ours = median(rates.ours);
+      const official = median(rates.official);
+      console.log(
+        `\n### Packets/s to the gateway, default traffic, ${rateSeconds} s per run\n\n` +
+          markdownTable(["measure", "ours", "official 1.4.1 (wasm)", "configured"], [[
+            "packets/s (median of 2 runs)",
+            ours.toFixed(1),
+            official.toFixed(1),
+            configured.toFixed(1),
+          ], [
+            "ours / official, ours / configured",
+            `${(ours / official).toFixed(3)}×`,
+            "",
+            `${(ours / configured).toFixed(3)}×`,
+          ]]),
       );
     }
 

@@ -1,8 +1,8 @@
 /**
- * The pieces of the TypeScript `nym-client`: the native WebSocket API (codecs of both request
- * and response forms, and the loopback server), `config.toml`, the PEM key files and the
- * filesystem {@linkcode ClientStorage}, and the commands themselves. The executable is
- * `cli/main.ts`.
+ * The library surface of the TypeScript `nym-client`: the native WebSocket API (codecs of both
+ * request and response forms, and the loopback server), `config.toml`, the PEM key files and the
+ * filesystem {@linkcode ClientStorage}. The commands (`init`, `run`, `send`, `localnet`) live
+ * apart in `cli/commands.ts`; the executable is `cli/main.ts`.
  *
  * @example Talk to a running `nym-client` (ours or Nym's) from Deno
  * ```ts ignore
@@ -80,19 +80,6 @@ export {
   StorageFileError,
   type StorageFileErrorKind,
 } from "./file_storage.ts";
-export { StatusLine, type StatusLineOptions, type StatusSource } from "./status_line.ts";
-export { CliError, type CliErrorKind } from "./cli_error.ts";
-export { aborted, type CliIo, denoIo, shutdownSignal } from "./cli_io.ts";
-export { INIT_USAGE, initClient, initCommand, type InitOptions, type InitResult } from "./init.ts";
-export { RUN_USAGE, runClient, runCommand, type RunningClient, type RunOptions } from "./run.ts";
-export {
-  SEND_USAGE,
-  sendCommand,
-  sendOnce,
-  type SendOnceOptions,
-  type SendOnceResult,
-} from "./send.ts";
-export { LOCALNET_USAGE, localnetCommand } from "./localnet.ts";
 // The seed's socket API (protobuf over TCP, /mix) and Nym's SQLite reply store.
 export {
   decodeSeedClientConfig,
@@ -148,8 +135,6 @@ export {
   SqliteReplyStore,
   type SqliteReplyStoreOptions,
 } from "./sqlite_reply_store.ts";
-export { TCPSOCKET_USAGE, tcpsocketCommand, WEBSOCKET_USAGE, websocketCommand } from "./run.ts";
-export { main, USAGE } from "./main.ts";
 
 // Types that the exports above mention in their signatures.
 export type { ClientStorage } from "../client/storage.ts";

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { toHex } from "../internal/bytes.ts";
 import { DeliveryError } from "../queue/delivery.ts";
 import { AnonymousSenderTag, Recipient } from "../message/mod.ts";
 
@@ -94,8 +93,10 @@ export function validateSend(
 export function validateReply(
   senderTag: unknown,
   data: unknown,
-  surbs: { count(tag: Uint8Array): number },
-  waiting: { has(hexTag: string): boolean },
+  replies: {
+    readonly store: { count(tag: Uint8Array): number };
+    waiting(tag: Uint8Array): number;
+  },
 ): void {
   if (typeof senderTag !== "string" && !(senderTag instanceof AnonymousSenderTag)) {
     throw new TypeError(
@@ -104,7 +105,7 @@ export function validateReply(
   }
   const tag = typeof senderTag === "string" ? AnonymousSenderTag.parse(senderTag) : senderTag;
   checkData(data, "reply");
-  if (surbs.count(tag.bytes) === 0 && !waiting.has(toHex(tag.bytes))) {
+  if (replies.store.count(tag.bytes) === 0 && replies.waiting(tag.bytes) === 0) {
     throw new DeliveryError(
       "no-reply-surbs",
       `reply(): no reply SURBs from sender tag ${tag}: ` +

@@ -31,7 +31,8 @@ import {
   wsEntryUrls,
 } from "../topology/mod.ts";
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
-import { MixnetClient } from "./mixnet_client.ts";
+import { MixnetClient, type MixnetClientEvents } from "./mixnet_client.ts";
+import { wiringOf } from "./_wiring.ts";
 import { requireWebSocket } from "./_validate.ts";
 import { gatewayAddress } from "./_reconnect.ts";
 import type { RouteSource } from "./route_source.ts";
@@ -89,20 +90,54 @@ export interface ConnectOptions {
   readonly random?: RandomBytes;
   /** Primitive provider (default: native where available, else noble). */
   readonly crypto?: CryptoProvider;
-  /** Aborts the connection attempt. */
+  /**
+   * Aborts the connection attempt at any step (storage, topology, latency probe, gateway
+   * handshake): `connect()` rejects with the signal's reason and leaves no socket or timer.
+   */
   readonly signal?: AbortSignal;
 }
+
+/** The keys `connect()` reads and writes in its {@linkcode ClientStorage}. */
+export const STORAGE_KEYS: Readonly<{
+  identitySecretKey: string;
+  encryptionSecretKey: string;
+  ackKey: string;
+  gateway: string;
+}> = Object.freeze({
+  identitySecretKey: "identity-secret-key",
+  encryptionSecretKey: "encryption-secret-key",
+  ackKey: "ack-key",
+  gateway: "gateway",
+});
+/** Length of the identity and encryption secret keys. */
+const SECRET_KEY_BYTES = 32;
+/** Length of the ack key. */
+const ACK_KEY_BYTES = 16;
+/** How long a latency probe may take to open its WebSocket (Nym: 1.5 s). */
+const LATENCY_PROBE_TIMEOUT_MS = 1500;
 
 async function loadOrCreate(
   storage: ClientStorage,
   key: string,
   create: () => Uint8Array,
+  signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
-  const stored = await storage.get(key);
+  const stored = await untilAborted(storage.get(key), signal);
   if (stored) return stored;
   const fresh = create();
-  await storage.set(key, fresh);
+  await untilAborted(storage.set(key, fresh), signal);
   return fresh;
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function resolveTraffic(traffic: ConnectOptions["traffic"]): TrafficConfig {
@@ -140,27 +175,27 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     ? [options.nymApiUrl]
     : options.nymApiUrl ?? shuffled(MAINNET_NYM_API_URLS, random);
 
-  const identitySecretKey = await loadOrCreate(storage, "identity-secret-key", () => random(32));
-  const encryptionSecretKey = await loadOrCreate(
-    storage,
-    "encryption-secret-key",
-    () => random(32),
-  );
-  const ackKey = await loadOrCreate(storage, "ack-key", () => random(16));
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const secret = (): Uint8Array => random(SECRET_KEY_BYTES);
+  const keys = STORAGE_KEYS;
+  const identitySecretKey = await loadOrCreate(storage, keys.identitySecretKey, secret, signal);
+  const encryptionSecretKey = await loadOrCreate(storage, keys.encryptionSecretKey, secret, signal);
+  const ackKey = await loadOrCreate(storage, keys.ackKey, () => random(ACK_KEY_BYTES), signal);
 
   const api = new NymApiClient({ urls, fetch: options.fetch, clock });
   const initial = await fetchTopology(api, { signal: options.signal });
 
-  const stored = await storage.get("gateway");
+  const stored = await untilAborted(storage.get(keys.gateway), signal);
   const wanted = options.gateway ? fromBase58(options.gateway) : stored;
   const candidates = () =>
     gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls });
   const measure = (node: RoutingNode) =>
-    openLatency(wsEntryUrls(node, { forceTls: options.forceTls }).primary, options, clock);
+    openLatency(wsEntryUrls(node, { forceTls: options.forceTls }).primary, options, clock, signal);
   const gateway = wanted
     ? findNodeByIdentity(initial, wanted)
     : options.gatewaySelection === "latency"
-    ? (await chooseGatewayByLatency(candidates(), measure, random)).node
+    ? (await untilAborted(chooseGatewayByLatency(candidates(), measure, random), signal)).node
     : chooseGatewayUniform(candidates(), random);
   if (!gateway) {
     throw new TopologyError(
@@ -168,7 +203,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
       `gateway ${toBase58(wanted!)} is not in the topology`,
     );
   }
-  await storage.set("gateway", gateway.identityKey);
+  await untilAborted(storage.set(keys.gateway, gateway.identityKey), signal);
 
   const self = new Recipient(
     crypto.ed25519PublicKey(identitySecretKey),
@@ -186,7 +221,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     onEvent: (event) => {
       if (event.type === "refreshed") {
         const t = event.topology;
-        ref.client?.emit("topology", {
+        emitTo(ref.client, "topology", {
           mixnodes: t.layers.reduce((n, l) => n + l.length, 0),
           gateways: new Set([...t.entryGateways, ...t.exitGateways]).size,
         });
@@ -223,9 +258,9 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     clock,
     crypto,
     random,
-    onMessage: (message) => ref.client?.receive(message),
+    onMessage: (message) => ref.client && wiringOf(ref.client).receive(message),
     onClose: (event) => ref.link?.closed(event),
-    onError: (error: GatewayProtocolError) => ref.client?.emit("error", { error }),
+    onError: (error: GatewayProtocolError) => emitTo(ref.client, "error", { error }),
   });
   const link = ref.link = new ReconnectingGatewayLink({
     client: gatewayClient,
@@ -233,9 +268,9 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     random,
     livenessIntervalMs: options.livenessIntervalMs,
     reresolve: () => address.refresh(),
-    onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
+    onConnected: () => emitTo(ref.client, "connected", { gateway: gatewayName }),
     onReconnecting: (attempt, delayMs, reason) =>
-      ref.client?.emit("reconnecting", { attempt, delayMs, reason }),
+      emitTo(ref.client, "reconnecting", { attempt, delayMs, reason }),
   });
 
   const client = ref.client = new MixnetClient({
@@ -253,39 +288,70 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
       await options.replyPersistence?.save(client.replySnapshot());
     },
   });
+  // An abort during the handshake closes the socket, which fails `start()`.
+  const closeOnAbort = (): void => void link.close();
+  signal?.addEventListener("abort", closeOnAbort, { once: true });
   try {
-    await link.start();
+    await untilAborted(link.start(), signal);
   } catch (error) {
+    await link.close();
     // nothing was used: give the loaded reply state back
     await options.replyPersistence?.save(client.replySnapshot());
     throw error;
+  } finally {
+    signal?.removeEventListener("abort", closeOnAbort);
   }
-  client.attach(link);
+  wiringOf(client).attach(link);
   refresher.start();
   return client;
 }
 
 /** Milliseconds to open (then close) a WebSocket to `url`; rejects after 1.5 s, as Nym. */
-function openLatency(url: string, options: ConnectOptions, clock: Clock): Promise<number> {
+function openLatency(
+  url: string,
+  options: ConnectOptions,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   const Ctor = options.WebSocket ??
     (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     const started = performance.now();
     const ws = new Ctor(url);
-    const timer = clock.setTimeout(() => {
-      ws.close();
-      reject(new Error(`no connection to ${url} within 1.5 s`));
-    }, 1500);
-    ws.onopen = () => {
+    const done = (): void => {
       clock.clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = (): void => {
+      done();
+      ws.close();
+      reject(signal!.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      done();
+      ws.close();
+      reject(new Error(`no connection to ${url} within ${LATENCY_PROBE_TIMEOUT_MS} ms`));
+    }, LATENCY_PROBE_TIMEOUT_MS);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    ws.onopen = () => {
+      done();
       resolve(performance.now() - started);
       ws.close(1000);
     };
-    ws.onerror = () => {
-      clock.clearTimeout(timer);
-      reject(new Error(`cannot connect to ${url}`));
+    ws.onerror = (event) => {
+      done();
+      reject(new Error(`cannot connect to ${url}`, { cause: event }));
     };
   });
+}
+
+function emitTo<K extends keyof MixnetClientEvents>(
+  client: MixnetClient | undefined,
+  type: K,
+  event: MixnetClientEvents[K],
+): void {
+  if (client) wiringOf(client).emit(type, event);
 }
 
 function shuffled(urls: readonly string[], random: RandomBytes): string[] {

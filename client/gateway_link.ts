@@ -13,10 +13,24 @@ import type { GatewayLink } from "./mixnet_client.ts";
 import type { OutgoingPacket } from "./packet_builder.ts";
 import { describeClose } from "./_reconnect.ts";
 
+/** First reconnect delay, ms; doubled per attempt. */
+export const INITIAL_BACKOFF_MS = 500;
+/** Longest reconnect delay, ms. */
+export const MAX_BACKOFF_MS = 30_000;
+/** Packets kept while disconnected; older ones are dropped (and retransmitted on timeout). */
+export const MAX_QUEUED_PACKETS = 1000;
+/** Interval of the liveness probe, ms. */
+export const LIVENESS_INTERVAL_MS = 5000;
+
 /** Options of {@linkcode ReconnectingGatewayLink}. */
 export interface ReconnectingGatewayLinkOptions {
-  /** The gateway client; its `onClose` must call the link's `closed`. */
-  readonly client: Pick<GatewayClient, "connect" | "sendMixPacket" | "ping" | "close" | "state">;
+  /**
+   * The gateway client; its `onClose` must call the link's `closed`. Its `bufferedAmount` (bytes
+   * not yet written by its socket) feeds the client's backpressure.
+   */
+  readonly client:
+    & Pick<GatewayClient, "connect" | "sendMixPacket" | "ping" | "close" | "state">
+    & { readonly bufferedAmount?: number };
   /** Injected time. */
   readonly clock: Clock;
   /** Injected randomness (jitter). */
@@ -65,9 +79,13 @@ export class ReconnectingGatewayLink implements GatewayLink {
     this.#o = options;
   }
 
-  /** Bytes queued while disconnected. */
+  /**
+   * Bytes accepted by `send` and not yet written to the network: what the connected socket still
+   * holds plus what is queued while disconnected.
+   */
   get bufferedAmount(): number {
-    return this.#queuedBytes;
+    const { client } = this.#o;
+    return this.#queuedBytes + (client.state === "ready" ? client.bufferedAmount ?? 0 : 0);
   }
 
   /** Connects for the first time; rejects if that fails (no retry). */
@@ -93,7 +111,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
     }
     this.#queue.push(packet);
     this.#queuedBytes += packet.packet.length;
-    const max = this.#o.maxQueuedPackets ?? 1000;
+    const max = this.#o.maxQueuedPackets ?? MAX_QUEUED_PACKETS;
     while (this.#queue.length > max) this.#queuedBytes -= this.#queue.shift()!.packet.length;
   }
 
@@ -118,7 +136,7 @@ export class ReconnectingGatewayLink implements GatewayLink {
   }
 
   #scheduleProbe(): void {
-    const interval = this.#o.livenessIntervalMs ?? 5000;
+    const interval = this.#o.livenessIntervalMs ?? LIVENESS_INTERVAL_MS;
     if (interval <= 0 || this.#closing || this.#probe !== undefined) return;
     this.#probe = this.#o.clock.setTimeout(() => {
       this.#probe = undefined;
@@ -146,8 +164,8 @@ export class ReconnectingGatewayLink implements GatewayLink {
 
   #schedule(reason: string): void {
     if (this.#timer !== undefined || this.#closing) return;
-    const base = this.#o.initialBackoffMs ?? 500;
-    const cap = this.#o.maxBackoffMs ?? 30_000;
+    const base = this.#o.initialBackoffMs ?? INITIAL_BACKOFF_MS;
+    const cap = this.#o.maxBackoffMs ?? MAX_BACKOFF_MS;
     const delay = Math.min(cap, base * 2 ** this.#attempt) * (0.5 + uniform(this.#o.random) / 2);
     this.#attempt++;
     this.#o.onReconnecting?.(this.#attempt, Math.round(delay), reason);

@@ -33,6 +33,9 @@ import {
 } from "../sphinx/mod.ts";
 import type { RouteSource } from "./route_source.ts";
 
+/** The SURB-ACK's first-hop address, zero-padded to the length of an IPv6 node address. */
+const SURB_ACK_ADDRESS_BYTES = 19;
+
 /** A packet ready for the gateway, with what the ack timer needs. */
 export interface OutgoingPacket {
   /** The whole Sphinx packet. */
@@ -122,9 +125,9 @@ export class PacketBuilder {
       crypto,
       random,
     });
-    const bytes = new Uint8Array(19 + packet.length);
-    bytes.set(padNodeAddress(unpadded(route[0].address), 19));
-    bytes.set(packet, 19);
+    const bytes = new Uint8Array(SURB_ACK_ADDRESS_BYTES + packet.length);
+    bytes.set(padNodeAddress(unpadded(route[0].address), SURB_ACK_ADDRESS_BYTES));
+    bytes.set(packet, SURB_ACK_ADDRESS_BYTES);
     return { bytes, delayMs: delaysMs(delays, route.length - 1) };
   }
 

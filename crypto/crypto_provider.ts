@@ -8,8 +8,8 @@
 /** Raised by a crypto provider for inputs it refuses (bad lengths, low-order points, failed AEAD). */
 export class CryptoError extends Error {
   /** Builds an error with a human-readable reason. */
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "CryptoError";
   }
 }

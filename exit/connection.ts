@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { wiringOf } from "../client/_wiring.ts";
 import { type Clock, systemClock, type TimerHandle } from "../internal/clock.ts";
 import { Recipient } from "../message/recipient.ts";
 import { ExitConnectionError, ExitProtocolError } from "./exit_error.ts";
@@ -41,8 +42,6 @@ export interface ExitClient {
     data: Uint8Array,
     options?: { readonly replySurbs?: number; readonly lane?: string },
   ): PromiseLike<void>;
-  /** Sees received messages first; returning true consumes one. Returns a remover. */
-  intercept(handler: (message: ExitReceivedMessage) => boolean): () => void;
 }
 
 /** Options of {@linkcode openConnection}. */
@@ -96,7 +95,10 @@ class Dispatcher {
   readonly #remove: () => void;
 
   constructor(client: ExitClient) {
-    this.#remove = client.intercept((message: ExitReceivedMessage) => this.#handle(message));
+    // The client's interception hook is internal wiring, not API: a MixnetClient registers it.
+    this.#remove = wiringOf(client).intercept((message: ExitReceivedMessage) =>
+      this.#handle(message)
+    );
   }
 
   #handle(message: ExitReceivedMessage): boolean {

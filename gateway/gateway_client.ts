@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type Clock, systemClock } from "../internal/clock.ts";
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { type RandomBytes, systemRandom } from "../internal/random.ts";
 import { createAuthenticateV2Request } from "./authenticate_v2.ts";
@@ -51,27 +52,15 @@ export interface WebSocketLike {
   send(data: string | Uint8Array): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
+  /**
+   * Bytes queued by `send` and not yet written to the network (the Web API's attribute). The
+   * client's backpressure reads it; a socket without it counts as always drained.
+   */
+  readonly bufferedAmount?: number;
 }
 
 /** A `WebSocket` constructor, e.g. `globalThis.WebSocket`. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** Time source and timers; tests inject a manual clock. */
-export interface GatewayClock {
-  /** Milliseconds since the Unix epoch. */
-  now(): number;
-  /** Schedules `callback` after `ms` milliseconds and returns a handle. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a handle returned by `setTimeout`. */
-  clearTimeout(handle: unknown): void;
-}
-
-/** The platform clock. */
-const systemClock: GatewayClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as number),
-};
 
 /** How a connection ended. */
 export interface GatewayCloseEvent {
@@ -96,7 +85,7 @@ export interface GatewayClientOptions {
   /** The WebSocket constructor; `globalThis.WebSocket` by default. */
   readonly WebSocket?: WebSocketConstructor;
   /** Clock for timestamps and step timeouts; the platform clock by default. */
-  readonly clock?: GatewayClock;
+  readonly clock?: Clock;
   /** Primitive provider; `defaultCrypto()` by default. */
   readonly crypto?: CryptoProvider;
   /** Random source for ephemeral keys, salts and nonces; the platform CSPRNG by default. */
@@ -170,7 +159,7 @@ export class GatewayClient {
   readonly #options: GatewayClientOptions;
   readonly #crypto: CryptoProvider;
   readonly #random: RandomBytes;
-  readonly #clock: GatewayClock;
+  readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #threshold: number;
   readonly #identity: Uint8Array;
@@ -187,6 +176,8 @@ export class GatewayClient {
   #closeWaiters: (() => void)[] = [];
   #control: Promise<unknown> = Promise.resolve();
   #claim: Promise<number> | undefined;
+  /** Bytes of packets waiting for a bandwidth claim before they reach the socket. */
+  #waitingBytes = 0;
 
   /** Creates a client; nothing happens until {@linkcode GatewayClient.connect}. */
   constructor(options: GatewayClientOptions) {
@@ -263,13 +254,25 @@ export class GatewayClient {
     try {
       this.#ensureReady();
       if (this.#bandwidth < this.#threshold) {
-        return this.claimBandwidth().then(() => this.#sendPacket(packet));
+        const bytes = packet.packet.length;
+        this.#waitingBytes += bytes;
+        return this.claimBandwidth().finally(() => this.#waitingBytes -= bytes).then(() =>
+          this.#sendPacket(packet)
+        );
       }
       this.#sendPacket(packet);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Bytes of packets accepted and not yet written to the network: the socket's
+   * `bufferedAmount` plus packets waiting for a bandwidth claim.
+   */
+  get bufferedAmount(): number {
+    return (this.#ws?.bufferedAmount ?? 0) + this.#waitingBytes;
   }
 
   /**

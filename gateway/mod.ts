@@ -106,7 +106,6 @@ export {
   GatewayClient,
   type GatewayClientOptions,
   type GatewayClientState,
-  type GatewayClock,
   type GatewayCloseEvent,
   type GatewayConnection,
   type WebSocketConstructor,
@@ -116,3 +115,6 @@ export {
 // Types that the exports above mention in their signatures.
 export type { CryptoProvider } from "../crypto/crypto_provider.ts";
 export type { RandomBytes } from "../internal/random.ts";
+
+// The clock type `GatewayClientOptions.clock` takes (one `Clock` type across the library).
+export type { Clock, TimerHandle } from "../internal/clock.ts";

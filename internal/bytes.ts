@@ -29,13 +29,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** XORs `b` into `a` in place over `min(a.length, b.length)` bytes and returns `a`. */
-export function xorInto(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) a[i] ^= b[i];
-  return a;
-}
-
 /** Writes `value` as an unsigned 64-bit big-endian integer. */
 export function u64be(value: bigint): Uint8Array {
   const out = new Uint8Array(8);
@@ -48,26 +41,9 @@ export function readU64be(bytes: Uint8Array, offset = 0): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
 }
 
-/** Writes `value` as an unsigned 32-bit big-endian integer. */
-export function u32be(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0);
-  return out;
-}
-
 /** Reads an unsigned 32-bit big-endian integer at `offset`. */
 export function readU32be(bytes: Uint8Array, offset = 0): number {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset);
-}
-
-/** Writes `value` as an unsigned 16-bit big-endian integer. */
-export function u16be(value: number): Uint8Array {
-  return Uint8Array.of((value >>> 8) & 0xff, value & 0xff);
-}
-
-/** Reads an unsigned 16-bit big-endian integer at `offset`. */
-export function readU16be(bytes: Uint8Array, offset = 0): number {
-  return (bytes[offset] << 8) | bytes[offset + 1];
 }
 
 /** Lower-case hex of `bytes`. */
@@ -85,9 +61,4 @@ export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
-}
-
-/** Returns a copy of `bytes` (never a view sharing its buffer). */
-export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
 }

@@ -28,9 +28,9 @@ export class DeliveryError extends Error {
   /** The category of the failure. */
   readonly kind: DeliveryErrorKind;
 
-  /** Builds an error of `kind`. */
-  constructor(kind: DeliveryErrorKind, message: string) {
-    super(message);
+  /** Builds an error of `kind`; `cause` is the error behind it, if any. */
+  constructor(kind: DeliveryErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "DeliveryError";
     this.kind = kind;
   }

@@ -13,7 +13,9 @@
  * @module
  */
 export { type Lane, LaneQueue } from "./lane_queue.ts";
-export { PoissonTicker, type PoissonTickerOptions } from "./poisson_ticker.ts";
+export { CongestionWindow, INITIAL_WINDOW, MIN_WINDOW } from "./congestion_window.ts";
+/** Moved to `@nym/mixnet/cover`; re-exported here for existing imports. */
+export { PoissonTicker, type PoissonTickerOptions } from "../cover/poisson_ticker.ts";
 export {
   DeliveryError,
   type DeliveryErrorKind,

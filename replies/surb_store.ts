@@ -6,9 +6,36 @@
 import type { ReplySurbBytes } from "../message/mod.ts";
 import { fromHex, toHex } from "../internal/bytes.ts";
 
+/** SURBs kept per sender tag at most (Nym lets a remote ask for at most 500). */
+export const MAX_SURBS_PER_TAG = 500;
+/** SURBs kept over all sender tags at most; the tag least recently given SURBs goes first. */
+export const MAX_RECEIVED_SURBS = 5_000;
 /**
- * Reply SURBs by sender tag, oldest first, with a cap per tag (Nym lets a remote ask for at most
- * 500).
+ * SURBs of a tag that has not sent any for this long are dropped (Nym:
+ * `DEFAULT_MAXIMUM_REPLY_SURB_AGE`, 12 h, in `common/client-core/config`): their routes and the
+ * mixnodes' keys have likely changed.
+ */
+export const MAX_SURB_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** Limits of a {@linkcode ReceivedSurbStore}. */
+export interface ReceivedSurbStoreOptions {
+  /** SURBs kept per tag (newest kept); {@linkcode MAX_SURBS_PER_TAG} by default. */
+  readonly maxPerTag?: number;
+  /** SURBs kept in all; {@linkcode MAX_RECEIVED_SURBS} by default. */
+  readonly maxTotal?: number;
+  /** Age after which a tag's SURBs are purged; {@linkcode MAX_SURB_AGE_MS} by default. */
+  readonly maxAgeMs?: number;
+  /** Time in ms; `Date.now` by default. */
+  readonly now?: () => number;
+}
+
+interface Entry {
+  surbs: ReplySurbBytes[];
+  receivedAt: number;
+}
+
+/**
+ * Reply SURBs by sender tag, oldest first, bounded per tag, in total, and in age.
  *
  * @example
  * ```ts
@@ -20,40 +47,85 @@ import { fromHex, toHex } from "../internal/bytes.ts";
  * ```
  */
 export class ReceivedSurbStore {
-  #byTag = new Map<string, ReplySurbBytes[]>();
+  /** In order of the last `add` (Map order): the first entry is the least recently fed tag. */
+  #byTag = new Map<string, Entry>();
+  #total = 0;
   #maxPerTag: number;
+  #maxTotal: number;
+  #maxAgeMs: number;
+  #now: () => number;
 
-  /** Creates an empty store keeping at most `maxPerTag` SURBs per sender (newest kept). */
-  constructor(maxPerTag = 500) {
-    this.#maxPerTag = maxPerTag;
+  /** Creates an empty store. */
+  constructor(options: ReceivedSurbStoreOptions = {}) {
+    this.#maxPerTag = options.maxPerTag ?? MAX_SURBS_PER_TAG;
+    this.#maxTotal = options.maxTotal ?? MAX_RECEIVED_SURBS;
+    this.#maxAgeMs = options.maxAgeMs ?? MAX_SURB_AGE_MS;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** SURBs held over all tags. */
+  get size(): number {
+    return this.#total;
+  }
+
+  /** Sender tags with SURBs held. */
+  get tags(): number {
+    return this.#byTag.size;
   }
 
   /** Adds SURBs received from `senderTag`. */
   add(senderTag: Uint8Array, surbs: readonly ReplySurbBytes[]): void {
     if (surbs.length === 0) return;
     const id = toHex(senderTag);
-    const list = this.#byTag.get(id) ?? [];
-    list.push(...surbs);
-    if (list.length > this.#maxPerTag) list.splice(0, list.length - this.#maxPerTag);
-    this.#byTag.set(id, list);
+    const entry = this.#byTag.get(id) ?? { surbs: [], receivedAt: 0 };
+    this.#byTag.delete(id); // re-inserted last: the most recently fed tag
+    this.#total -= entry.surbs.length;
+    entry.surbs.push(...surbs);
+    if (entry.surbs.length > this.#maxPerTag) {
+      entry.surbs.splice(0, entry.surbs.length - this.#maxPerTag);
+    }
+    entry.receivedAt = this.#now();
+    this.#byTag.set(id, entry);
+    this.#total += entry.surbs.length;
+    for (const [other, e] of this.#byTag) {
+      if (this.#total <= this.#maxTotal) break;
+      const drop = Math.min(e.surbs.length, this.#total - this.#maxTotal);
+      e.surbs.splice(0, drop);
+      this.#total -= drop;
+      if (e.surbs.length === 0) this.#byTag.delete(other);
+    }
   }
 
   /** SURBs held for `senderTag`. */
   count(senderTag: Uint8Array): number {
-    return this.#byTag.get(toHex(senderTag))?.length ?? 0;
+    return this.#byTag.get(toHex(senderTag))?.surbs.length ?? 0;
   }
 
   /** Every sender tag with its SURBs, oldest first (for persistence). */
   *entries(): IterableIterator<[senderTag: Uint8Array, surbs: readonly ReplySurbBytes[]]> {
-    for (const [id, list] of this.#byTag) yield [fromHex(id), [...list]];
+    for (const [id, entry] of this.#byTag) yield [fromHex(id), [...entry.surbs]];
   }
 
   /** Removes and returns the oldest SURB for `senderTag`. */
   take(senderTag: Uint8Array): ReplySurbBytes | undefined {
     const id = toHex(senderTag);
-    const list = this.#byTag.get(id);
-    const surb = list?.shift();
-    if (list && list.length === 0) this.#byTag.delete(id);
+    const entry = this.#byTag.get(id);
+    const surb = entry?.surbs.shift();
+    if (surb) this.#total--;
+    if (entry && entry.surbs.length === 0) this.#byTag.delete(id);
     return surb;
+  }
+
+  /** Drops the SURBs of tags that sent none for the maximum age; returns how many. */
+  purge(): number {
+    const cutoff = this.#now() - this.#maxAgeMs;
+    let dropped = 0;
+    for (const [id, entry] of this.#byTag) {
+      if (entry.receivedAt >= cutoff) continue;
+      dropped += entry.surbs.length;
+      this.#total -= entry.surbs.length;
+      this.#byTag.delete(id);
+    }
+    return dropped;
   }
 }

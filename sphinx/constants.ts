@@ -34,8 +34,6 @@ export const HEADER_SIZE: number = 32 + HEADER_INTEGRITY_MAC_SIZE + ENCRYPTED_RO
 export const PAYLOAD_KEY_SIZE = 192;
 /** Payload key seed of version 259. */
 export const PAYLOAD_KEY_SEED_SIZE = 16;
-/** Nodes' replay-detection tag. */
-export const REPLAY_TAG_SIZE = 32;
 /** Output length of the per-hop shared-secret expansion. */
 export const EXPANDED_SHARED_SECRET_LENGTH = 288;
 /** 16 zero bytes and one marker byte added to every payload. */

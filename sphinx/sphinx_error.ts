@@ -44,8 +44,8 @@ export class SphinxError extends Error {
   readonly kind: SphinxErrorKind;
 
   /** Builds an error of `kind` with a human-readable reason. */
-  constructor(kind: SphinxErrorKind, message: string) {
-    super(message);
+  constructor(kind: SphinxErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "SphinxError";
     this.kind = kind;
   }

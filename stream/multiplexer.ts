@@ -1,6 +1,6 @@
 /**
  * The stream layer of one client: it takes stream frames out of the client's message flow
- * (`client.intercept`), routes them to their streams, accepts new streams for the listener,
+ * (the client's internal interception hook), routes them to their streams, accepts new streams for the listener,
  * and runs the idle and keepalive timer.
  *
  * Streams coexist with ordinary messages. A received message is a stream frame when it starts
@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { wiringOf } from "../client/_wiring.ts";
 import type { ReceivedMessage } from "../client/mixnet_client.ts";
 import { systemClock } from "../internal/clock.ts";
 import type { Clock, TimerHandle } from "../internal/clock.ts";
@@ -44,8 +45,6 @@ export interface StreamClient {
   ): DeliveryHandle;
   /** Answers an anonymous sender through its reply SURBs. */
   reply(senderTag: string, data: Uint8Array): DeliveryHandle;
-  /** Sees every received message first; returning true consumes it. */
-  intercept(handler: (message: ReceivedMessage) => boolean): () => void;
 }
 
 /** Options of {@linkcode multiplexer}; they apply when a client's multiplexer is created. */
@@ -231,7 +230,8 @@ class Multiplexer implements StreamMultiplexer {
       DEFAULTS.unusedStreamTimeoutMs,
       "unusedStreamTimeoutMs",
     );
-    this.#detach = client.intercept((message) => this.#route(message));
+    // The client's interception hook is internal wiring, not API: a MixnetClient registers it.
+    this.#detach = wiringOf(client).intercept((message) => this.#route(message));
     // MixnetClient announces its shutdown; a client without the event just never triggers it.
     const on = (client as { on?: (type: string, listener: () => void) => () => void }).on;
     this.#offDisconnected = on?.call(

@@ -533,6 +533,8 @@ class FakeStatusSource implements StatusSource {
     coverPacketsSent: 0,
     acksReceived: 0,
     messagesReceived: 0,
+    messagesDropped: 0,
+    surbRequestsSent: 0,
   };
   listeners = new Map<string, (event: unknown) => void>();
   on<K extends keyof MixnetClientEvents>(

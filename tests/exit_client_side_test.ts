@@ -11,6 +11,7 @@ import {
   openConnection,
 } from "../exit/mod.ts";
 import { ManualClock } from "./_manual_clock.ts";
+import { wire } from "../client/_wiring.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 const REQUESTER =
@@ -25,11 +26,13 @@ function fakeClient() {
       sent.push({ request: decodeRequest(data), replySurbs: options?.replySurbs ?? 0 });
       return Promise.resolve();
     },
+  };
+  wire(client, {
     intercept(h) {
-      handler = h;
+      handler = h as (message: ExitReceivedMessage) => boolean;
       return () => {};
     },
-  };
+  });
   const respond = (id: bigint, sequence: number, data: string, localClosed = false) =>
     handler({
       data: encodeResponse({

@@ -127,3 +127,28 @@ Deno.test("closing the link stops reconnecting and probing", async () => {
   assertEquals(client.connects, 1);
   assertEquals(clock.pending, 0);
 });
+
+Deno.test("bufferedAmount is what the socket still holds plus what waits while disconnected", async () => {
+  const clock = new ManualClock();
+  const client = new (class extends FakeGatewayClient {
+    bufferedAmount = 0;
+  })();
+  const link = new ReconnectingGatewayLink({
+    client,
+    clock,
+    random: seededRandom(9),
+    livenessIntervalMs: 0,
+  });
+  await link.start();
+  client.bufferedAmount = 5 * 2452; // a slow socket: five frames not yet written
+  assertEquals(link.bufferedAmount, 5 * 2452);
+  client.state = "closed";
+  link.closed({ code: 1006, reason: "", byClient: false });
+  link.send(packet(1));
+  assertEquals(link.bufferedAmount, 2413, "the dead socket's buffer no longer counts");
+  clock.advance(60_000);
+  await flush();
+  client.bufferedAmount = 0;
+  assertEquals(link.bufferedAmount, 0, "sent after the reconnect");
+  await link.close();
+});

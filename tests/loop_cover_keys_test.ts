@@ -1,5 +1,6 @@
 // Returning loop cover is recognised by the ephemeral key it was sent with and dropped before
 // any decryption; everything else is still decrypted.
+import { wiringOf } from "../client/_wiring.ts";
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { systemClock } from "../internal/clock.ts";
 import { systemRandom } from "../internal/random.ts";
@@ -110,9 +111,10 @@ Deno.test("a client drops its returning loop cover without an X25519, and still 
   client.on("error", ({ error }) => errors.push(error));
   const x25519PerPayload: number[] = [];
   const enough = Promise.withResolvers<void>();
-  client.attach(net.link(self, (bytes) => {
+  const wiring = wiringOf(client);
+  wiring.attach(net.link(self, (bytes) => {
     const before = c.x25519Calls;
-    client.receive(bytes);
+    wiring.receive(bytes);
     if (bytes.length > 100) x25519PerPayload.push(c.x25519Calls - before);
     if (x25519PerPayload.length === 30) enough.resolve();
   }));

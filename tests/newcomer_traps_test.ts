@@ -1,6 +1,7 @@
 // What a new user trips over first: wrong argument types, impossible replies, a runtime without
 // WebSocket, a directory that is not there. Each fails at once with a typed error that says
 // what to do.
+import { wiringOf } from "../client/_wiring.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { systemClock } from "../internal/clock.ts";
 import { systemRandom } from "../internal/random.ts";
@@ -33,7 +34,8 @@ function makeClient(net: MemoryMixnet): MixnetClient {
     random: systemRandom,
     clock: systemClock,
   });
-  client.attach(net.link(self, (bytes) => client.receive(bytes)));
+  const wiring = wiringOf(client);
+  wiring.attach(net.link(self, (bytes) => wiring.receive(bytes)));
   return client;
 }
 

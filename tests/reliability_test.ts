@@ -11,7 +11,8 @@ import { systemRandom } from "../internal/random.ts";
 import { assert, assertEquals, withDeadline } from "./_assert.ts";
 import { MemoryStorage } from "../client/storage.ts";
 import { Recipient } from "../message/mod.ts";
-import { decodeStreamFrame, isStreamFrame } from "../stream/mod.ts";
+import { decodeStreamFrame, isStreamFrame, listen, openStream } from "../stream/mod.ts";
+import { wiringOf } from "../client/_wiring.ts";
 
 const traffic = {
   preset: "noCover" as const,
@@ -188,7 +189,7 @@ async function streamTransfer(
   let receivedBytes = 0;
   let startFault = () => {};
   const halfway = new Promise<void>((resolve) => startFault = resolve);
-  const stopCounting = bob.intercept(({ data }) => {
+  const stopCounting = wiringOf(bob).intercept(({ data }) => {
     if (isStreamFrame(data)) {
       try {
         const frame = decodeStreamFrame(data);
@@ -202,7 +203,7 @@ async function streamTransfer(
     }
     return false;
   });
-  const listener = bob.listen();
+  const listener = listen(bob);
   try {
     const fault = halfway.then(() => midway?.());
     const serving = (async () => {
@@ -217,7 +218,7 @@ async function streamTransfer(
     })();
     const data = systemRandom(size);
     const started = performance.now();
-    const stream = alice.openStream(bob.address, { replySurbs: 20 });
+    const stream = openStream(alice, bob.address, { replySurbs: 20 });
     const writer = stream.writable.getWriter();
     const writing = (async () => {
       for (let i = 0; i < size; i += 16384) await writer.write(data.subarray(i, i + 16384));

@@ -17,6 +17,7 @@ import {
   type StreamFrameError,
 } from "../stream/mod.ts";
 import { ManualClock } from "./_manual_clock.ts";
+import { wiringOf } from "../client/_wiring.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 
 const fast = {
@@ -62,7 +63,7 @@ async function transfer(size: number, dropRate: number, reorderJitterMs = 0): Pr
   try {
     // Counts data frames that reach bob after a later one (seen first, not consumed).
     let highest = -1, outOfOrder = 0;
-    const stopCounting = bob.intercept(({ data }) => {
+    const stopCounting = wiringOf(bob).intercept(({ data }) => {
       if (isStreamFrame(data)) {
         const frame = decodeStreamFrame(data);
         if (frame.type === "data" && frame.sequence < highest) outOfOrder++;
@@ -70,7 +71,7 @@ async function transfer(size: number, dropRate: number, reorderJitterMs = 0): Pr
       }
       return false;
     });
-    const listener = bob.listen();
+    const listener = listen(bob);
     const serving = (async () => {
       const stream = (await listener.accept())!;
       const received = await readAll(stream);
@@ -82,7 +83,7 @@ async function transfer(size: number, dropRate: number, reorderJitterMs = 0): Pr
     })();
     const data = systemRandom(size);
     const started = performance.now();
-    const stream = alice.openStream(bob.address, { replySurbs: 20 });
+    const stream = openStream(alice, bob.address, { replySurbs: 20 });
     const writer = stream.writable.getWriter();
     const writing = (async () => {
       for (let i = 0; i < size; i += 65536) await writer.write(data.subarray(i, i + 65536));

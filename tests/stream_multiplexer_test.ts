@@ -18,6 +18,7 @@ import {
   type StreamMultiplexerOptions,
 } from "../stream/mod.ts";
 import { ManualClock, settle } from "./_fixtures/mod.ts";
+import { wire } from "../client/_wiring.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_assert.ts";
 
 interface Packet {
@@ -88,6 +89,7 @@ class FakeClient implements StreamClient {
     this.tag = `tag-${name}`;
     net.clients.set(this.address, this);
     net.tags.set(this.tag, this);
+    wire(this, { intercept: (handler) => this.intercept(handler) });
   }
 
   send(

@@ -4,6 +4,7 @@
 //   deno run --allow-net --allow-env examples/echo/client.ts --nym-api URL ADDRESS "hello"
 //   deno run --allow-net --allow-env examples/echo/client.ts --nym-api URL ADDRESS --bytes 100000
 import { connect, type MixnetClient } from "../../mod.ts";
+import { openStream } from "../../stream/mod.ts";
 
 /** Writes `data` to a new stream to `server`, ends it, and returns everything read back. */
 export async function echo(
@@ -11,7 +12,7 @@ export async function echo(
   server: string,
   data: Uint8Array,
 ): Promise<Uint8Array> {
-  const stream = client.openStream(server);
+  const stream = openStream(client, server);
   const writer = stream.writable.getWriter();
   const writing = writer.write(data).then(() => writer.close());
   const reply = new Uint8Array(await new Response(stream.readable).arrayBuffer());

@@ -7,11 +7,11 @@
 //
 // It prints the nym-api URL and its Nym address; see README.md for the client.
 import { connect, type MixnetClient } from "../../mod.ts";
-import { multiplexer } from "../../stream/mod.ts";
+import { listen, multiplexer } from "../../stream/mod.ts";
 
 /** Echoes every stream opened to `client` until `signal` aborts; returns the streams served. */
 export async function serveEcho(client: MixnetClient, signal?: AbortSignal): Promise<number> {
-  const listener = client.listen();
+  const listener = listen(client);
   signal?.addEventListener("abort", () => listener.close(), { once: true });
   const running = new Set<Promise<void>>();
   let served = 0;

@@ -3,7 +3,6 @@
 // loopback/private targets allowed, since reaching local test servers is a localnet's purpose.
 import { connect } from "../client/connect.ts";
 import { denoTransport, serveNetworkRequester } from "../exit/mod.ts";
-import { describeRequesterEvent } from "./network_requester.ts";
 
 /** Starts the requester; `log` gets refusals and failures. */
 export async function startLocalRequester(
@@ -15,8 +14,14 @@ export async function startLocalRequester(
     transport: denoTransport(),
     allowLocalIps: true,
     onEvent: (event) => {
-      if (event.type === "refused" || event.type === "unreachable" || event.type === "malformed") {
-        log(`network-requester: ${describeRequesterEvent(event)}`);
+      if (event.type === "refused") {
+        log(`network-requester: refused ${event.remote} (${event.reason})`);
+      }
+      if (event.type === "unreachable") {
+        log(`network-requester: could not connect to ${event.remote}`);
+      }
+      if (event.type === "malformed") {
+        log(`network-requester: dropped a malformed request: ${event.error.message}`);
       }
     },
   });
