@@ -84,7 +84,7 @@ export function validateSend(
  * ```ts
  * import { validateReply } from "./_validate.ts";
  * try {
- *   validateReply("1111111111111111", "hi", { count: () => 0 }, new Set());
+ *   validateReply("1111111111111111", "hi", { store: { count: () => 0 }, waiting: () => 0 });
  * } catch (error) {
  *   console.log((error as Error).name); // "DeliveryError"
  * }
