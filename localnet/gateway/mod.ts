@@ -18,6 +18,7 @@
  */
 export {
   FREE_TESTNET_BANDWIDTH_BYTES,
+  type GatewayGeneration,
   type GatewayServer,
   type GatewayServerOptions,
   startGatewayServer,
