@@ -22,6 +22,7 @@
  * @module
  */
 export { connect, type ConnectOptions, MAINNET_NYM_API_URLS } from "./client/connect.ts";
+export { GatewayConnectError, type GatewayFailure } from "./client/gateway_connect_error.ts";
 export {
   type GatewayLink,
   MixnetClient,

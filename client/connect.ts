@@ -1,6 +1,8 @@
 /**
  * `connect()`: builds a client from options and injected components: fetch the topology, pick
- * (or reuse) a gateway, register or authenticate there, and start the traffic streams.
+ * (or reuse) a gateway, register or authenticate there (moving on to another candidate when a
+ * gateway refuses; {@linkcode GatewayConnectError} when none works), and start the traffic
+ * streams.
  *
  * @module
  */
@@ -30,6 +32,11 @@ import {
   TopologyRefresher,
   wsEntryUrls,
 } from "../topology/mod.ts";
+import {
+  candidateOrder,
+  DEFAULT_GATEWAY_ATTEMPTS,
+  firstWorkingGateway,
+} from "./_gateway_candidates.ts";
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
 import { MixnetClient } from "./mixnet_client.ts";
 import type { RouteSource } from "./route_source.ts";
@@ -77,6 +84,11 @@ export interface ConnectOptions {
   readonly random?: RandomBytes;
   /** Primitive provider (default: native where available, else noble). */
   readonly crypto?: CryptoProvider;
+  /**
+   * Gateways tried before `connect()` gives up with {@linkcode GatewayConnectError} (default
+   * 8): the stored one first, then random candidates. A requested `gateway` is the only one.
+   */
+  readonly gatewayAttempts?: number;
   /** Aborts the connection attempt. */
   readonly signal?: AbortSignal;
 }
@@ -135,23 +147,51 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   const api = new NymApiClient({ urls, fetch: options.fetch, clock });
   const initial = await fetchTopology(api, { signal: options.signal });
 
-  const stored = await storage.get("gateway");
-  const wanted = options.gateway ? fromBase58(options.gateway) : stored;
-  const candidates = () =>
-    gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls });
+  // Gateways to try: the requested one only, or the stored one (if still in the topology)
+  // then others; stored only once registration or authentication succeeded.
   const measure = (node: RoutingNode) =>
     openLatency(wsEntryUrls(node, { forceTls: options.forceTls }).primary, options, clock);
-  const gateway = wanted
-    ? findNodeByIdentity(initial, wanted)
-    : options.gatewaySelection === "latency"
-    ? (await chooseGatewayByLatency(candidates(), measure, random)).node
-    : chooseGatewayUniform(candidates(), random);
-  if (!gateway) {
-    throw new TopologyError(
-      "no-gateway",
-      `gateway ${toBase58(wanted!)} is not in the topology`,
-    );
-  }
+  const order = await gatewayOrder(options, initial, await storage.get("gateway"), random, measure);
+
+  // The refresher, gateway client and link call back into the client, which needs them first;
+  // messages the gateway pushes before the client exists (its stored backlog) wait in `early`.
+  const ref: { client?: MixnetClient } = {};
+  const early: Uint8Array[] = [];
+  const { node: gateway, value: link } = await firstWorkingGateway(order, async (node) => {
+    const urls = wsEntryUrls(node, { forceTls: options.forceTls });
+    const gatewayName = toBase58(node.identityKey);
+    const gatewayClient = new GatewayClient({
+      url: urls.primary,
+      fallbackUrls: urls.fallback ? [urls.fallback] : [],
+      gatewayIdentity: node.identityKey,
+      identitySecretKey,
+      keyStorage: gatewayKeysIn(storage),
+      stepTimeoutMs: options.gatewayTimeoutMs,
+      WebSocket: options.WebSocket,
+      clock,
+      crypto,
+      random,
+      onMessage: (message) => ref.client ? ref.client.receive(message) : early.push(message),
+      onClose: (event) => attemptLink.closed(event),
+      onError: (error: GatewayProtocolError) => ref.client?.emit("error", { error }),
+    });
+    const attemptLink: ReconnectingGatewayLink = new ReconnectingGatewayLink({
+      client: gatewayClient,
+      clock,
+      random,
+      livenessIntervalMs: options.livenessIntervalMs,
+      onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
+      onReconnecting: (attempt, delayMs, reason) =>
+        ref.client?.emit("reconnecting", { attempt, delayMs, reason }),
+    });
+    try {
+      await attemptLink.start();
+    } catch (error) {
+      await attemptLink.close(); // no reconnect of a gateway we moved away from
+      throw error;
+    }
+    return attemptLink;
+  }, options.signal);
   await storage.set("gateway", gateway.identityKey);
 
   const self = new Recipient(
@@ -160,8 +200,6 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     gateway.identityKey,
   );
 
-  // The refresher, gateway client and link call back into the client, which needs them first.
-  const ref: { client?: MixnetClient; link?: ReconnectingGatewayLink } = {};
   const refresher = new TopologyRefresher({
     source: api,
     initial,
@@ -187,31 +225,6 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     keyRotation: () => keyRotationFromId(current().metadata.keyRotationId),
   };
 
-  const gatewayName = toBase58(gateway.identityKey);
-  const gatewayClient = new GatewayClient({
-    url: wsEntryUrls(gateway, { forceTls: options.forceTls }).primary,
-    gatewayIdentity: gateway.identityKey,
-    identitySecretKey,
-    keyStorage: gatewayKeysIn(storage),
-    stepTimeoutMs: options.gatewayTimeoutMs,
-    WebSocket: options.WebSocket,
-    clock,
-    crypto,
-    random,
-    onMessage: (message) => ref.client?.receive(message),
-    onClose: (event) => ref.link?.closed(event),
-    onError: (error: GatewayProtocolError) => ref.client?.emit("error", { error }),
-  });
-  const link = ref.link = new ReconnectingGatewayLink({
-    client: gatewayClient,
-    clock,
-    random,
-    livenessIntervalMs: options.livenessIntervalMs,
-    onConnected: () => ref.client?.emit("connected", { gateway: gatewayName }),
-    onReconnecting: (attempt, delayMs, reason) =>
-      ref.client?.emit("reconnecting", { attempt, delayMs, reason }),
-  });
-
   const client = ref.client = new MixnetClient({
     self,
     encryptionSecretKey,
@@ -223,10 +236,34 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     clock,
     onDisconnect: () => refresher.stop(),
   });
-  await link.start();
+  for (const message of early.splice(0)) client.receive(message);
   client.attach(link);
   refresher.start();
   return client;
+}
+
+/** The gateways to try, in order (see {@linkcode ConnectOptions.gatewayAttempts}). */
+async function gatewayOrder(
+  options: ConnectOptions,
+  topology: Topology,
+  stored: Uint8Array | undefined,
+  random: RandomBytes,
+  measure: (node: RoutingNode) => Promise<number>,
+): Promise<RoutingNode[]> {
+  if (options.gateway) {
+    const node = findNodeByIdentity(topology, fromBase58(options.gateway));
+    if (!node) {
+      throw new TopologyError("no-gateway", `gateway ${options.gateway} is not in the topology`);
+    }
+    return [node];
+  }
+  const all = gatewayCandidates(topology.nodes.values(), { forceTls: options.forceTls });
+  const storedNode = stored ? findNodeByIdentity(topology, stored) : undefined;
+  const first = storedNode ??
+    (options.gatewaySelection === "latency"
+      ? (await chooseGatewayByLatency(all, measure, random)).node
+      : chooseGatewayUniform(all, random));
+  return candidateOrder(first, all, random, options.gatewayAttempts ?? DEFAULT_GATEWAY_ATTEMPTS);
 }
 
 /** Milliseconds to open (then close) a WebSocket to `url`; rejects after 1.5 s, as Nym. */

@@ -30,12 +30,52 @@ import {
   startMixnode,
 } from "./mixnode/mod.ts";
 
+/**
+ * How a localnet gateway behaves, modelling the real network's variety:
+ * - `current`: the newest nym-node (protocol 6);
+ * - `nym-node-1.22`: an older generation, handshake at protocol 3, `register` at the proposal,
+ *   no upgrade-mode fields (the gateway server's `generation` option);
+ * - `enforce-credentials`: refuses the free bandwidth claim with Nym's `OnlyCoconutCredentials`
+ *   error (`enforce_zk_nyms = true`, which nym-api does not show);
+ * - `unresolvable-hostname`: announces a hostname that does not resolve
+ *   (`gateway-<n>.localnet.invalid`); its IP address works;
+ * - `backlog`: pushes stored messages slowly before answering `authenticate` (a large backlog
+ *   read from its database), `backlogDelayMs` apart.
+ */
+export type LocalnetGatewayKind =
+  | "current"
+  | "nym-node-1.22"
+  | "enforce-credentials"
+  | "unresolvable-hostname"
+  | "backlog";
+
+/**
+ * Every {@linkcode LocalnetGatewayKind}, in the order of its documentation.
+ *
+ * @example
+ * ```ts
+ * import { LOCALNET_GATEWAY_KINDS } from "./mod.ts";
+ * console.log(LOCALNET_GATEWAY_KINDS.includes("nym-node-1.22")); // true
+ * ```
+ */
+export const LOCALNET_GATEWAY_KINDS: readonly LocalnetGatewayKind[] = Object.freeze([
+  "current",
+  "nym-node-1.22",
+  "enforce-credentials",
+  "unresolvable-hostname",
+  "backlog",
+]);
+
 /** Options of {@linkcode startLocalnet}. */
 export interface LocalnetOptions {
   /** Mixnodes in each of the three layers (default 1). */
   readonly mixnodesPerLayer?: number;
-  /** Gateways (default 1). */
+  /** Gateways (default 1, or the length of `gatewayKinds`). */
   readonly gateways?: number;
+  /** The kind of each gateway by index; gateways beyond the list are `current`. */
+  readonly gatewayKinds?: readonly LocalnetGatewayKind[];
+  /** Pause between stored messages a `backlog` gateway pushes, in ms (default 50). */
+  readonly backlogDelayMs?: number;
   /** Interface every node binds (default `127.0.0.1`). */
   readonly hostname?: string;
   /** Port of the nym-api directory (default 0: a free port). */
@@ -77,6 +117,8 @@ export interface LocalnetMixnode {
 export interface LocalnetGateway {
   /** Node id in the directory. */
   readonly nodeId: number;
+  /** How it behaves. */
+  readonly kind: LocalnetGatewayKind;
   /** Ed25519 identity, base58 (what clients pass as `gateway`). */
   readonly identity: string;
   /** `ws://…` URL of the client WebSocket endpoint. */
@@ -170,7 +212,15 @@ async function loadKeys(dataDir: string | undefined, mixnodes: number, gateways:
  */
 export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
   const perLayer = options.mixnodesPerLayer ?? 1;
-  const gatewayCount = options.gateways ?? 1;
+  const gatewayCount = options.gateways ?? Math.max(1, options.gatewayKinds?.length ?? 0);
+  const kinds = options.gatewayKinds ?? [];
+  for (const kind of kinds) {
+    if (!LOCALNET_GATEWAY_KINDS.includes(kind)) {
+      throw new RangeError(`unknown gateway kind ${kind}`);
+    }
+  }
+  if (kinds.length > gatewayCount) throw new RangeError("more gatewayKinds than gateways");
+  const kindOf = (index: number): LocalnetGatewayKind => kinds[index] ?? "current";
   if (!Number.isInteger(perLayer) || perLayer < 1) throw new RangeError("mixnodesPerLayer ≥ 1");
   if (!Number.isInteger(gatewayCount) || gatewayCount < 1) throw new RangeError("gateways ≥ 1");
   const hostname = options.hostname ?? "127.0.0.1";
@@ -262,12 +312,16 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         store: stores[index],
         inbox: inboxes[index],
         logger: gatewayLogger,
+        generation: kindOf(index) === "nym-node-1.22" ? "nym-node-1.22" : "current",
+        enforceCredentials: kindOf(index) === "enforce-credentials",
+        storedMessageDelayMs: kindOf(index) === "backlog" ? options.backlogDelayMs ?? 50 : 0,
         forward: (packet: MixPacket) => {
           node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);
         },
       });
       const gateway: LocalnetGateway = {
         nodeId: 3 * perLayer + index + 1,
+        kind: kindOf(index),
         identity: toBase58(server.identityKey),
         wsUrl: server.url,
         mixHost: node.hostPort,
@@ -301,7 +355,13 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
           sphinxKey: g.node.sphinxPublicKey,
           ipAddresses: [g.node.hostname],
           mixPort: g.node.port,
-          entry: { hostname: null, wsPort: g.server.port, wssPort: null },
+          entry: {
+            hostname: g.kind === "unresolvable-hostname"
+              ? `gateway-${g.nodeId}.localnet.invalid`
+              : null,
+            wsPort: g.server.port,
+            wssPort: null,
+          },
           supportedRoles: { mixnode: false, entry: true, exitNr: true, exitIpr: false },
           performance: "1",
         })),

@@ -16,8 +16,10 @@
  * @module
  */
 export {
+  LOCALNET_GATEWAY_KINDS,
   type Localnet,
   type LocalnetGateway,
+  type LocalnetGatewayKind,
   type LocalnetMixnode,
   type LocalnetOptions,
   startLocalnet,
@@ -39,6 +41,6 @@ export type { FinalHop } from "../sphinx/packet.ts";
 export type { PacketSize } from "../sphinx/packet_size.ts";
 export type { Frame, FramePacketType, FrameVersion, KeyRotation } from "./framing/frame.ts";
 export type { FramePacketSize, OutfoxPacketSize } from "./framing/frame_size.ts";
-export type { GatewayServer } from "./gateway/mod.ts";
+export type { GatewayGeneration, GatewayServer } from "./gateway/mod.ts";
 export type { ConnectionPoolOptions, Connector } from "./mixnode/connection_pool.ts";
 export type { ReplayFilterOptions } from "./mixnode/replay_filter.ts";
