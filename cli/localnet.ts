@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { startLocalnet } from "../localnet/mod.ts";
+import {
+  LOCALNET_GATEWAY_KINDS,
+  type LocalnetGatewayKind,
+  startLocalnet,
+} from "../localnet/mod.ts";
 import { ArgsError, intFlag, parseArgs, portFlag } from "./_args.ts";
 import { aborted, type CliIo } from "./cli_io.ts";
 
@@ -16,7 +20,11 @@ Runs a Nym network on loopback (nym-api, three mixnode layers, gateways) until C
 Options:
   --api-port <n>              nym-api port (default 0: any free port)
   --mixnodes-per-layer <n>    mixnodes in each of the three layers (default 1)
-  --gateways <n>              gateways (default 1)
+  --gateways <n>              gateways (default 1, or as many as --gateway-kinds names)
+  --gateway-kinds <k,k,…>     how each gateway behaves, by index: ${
+  LOCALNET_GATEWAY_KINDS.join(", ")
+}
+  --backlog-delay-ms <n>      pause between stored messages of a backlog gateway (default 50)
   --data-dir <dir>            keep node keys and registrations here across runs`;
 
 /**
@@ -31,18 +39,38 @@ Options:
  */
 export async function localnetCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(args, {
-    string: ["api-port", "mixnodes-per-layer", "gateways", "data-dir"],
+    string: [
+      "api-port",
+      "mixnodes-per-layer",
+      "gateways",
+      "gateway-kinds",
+      "backlog-delay-ms",
+      "data-dir",
+    ],
   });
+  const kinds = parsed.strings["gateway-kinds"]?.split(",").map((k) => k.trim());
+  for (const kind of kinds ?? []) {
+    if (!LOCALNET_GATEWAY_KINDS.includes(kind as LocalnetGatewayKind)) {
+      throw new ArgsError(
+        `--gateway-kinds: unknown kind "${kind}" (one of ${LOCALNET_GATEWAY_KINDS.join(", ")})`,
+      );
+    }
+  }
   if (parsed.positional.length > 0) throw new ArgsError(`unexpected ${parsed.positional[0]}`);
   const net = await startLocalnet({
     apiPort: portFlag(parsed, "api-port"),
     mixnodesPerLayer: intFlag(parsed, "mixnodes-per-layer", 1, 100),
-    gateways: intFlag(parsed, "gateways", 1, 100),
+    gateways: intFlag(parsed, "gateways", Math.max(1, kinds?.length ?? 0), 100),
+    gatewayKinds: kinds as LocalnetGatewayKind[] | undefined,
+    backlogDelayMs: intFlag(parsed, "backlog-delay-ms", 0, 60_000),
     dataDir: parsed.strings["data-dir"],
   });
   try {
     io.print(`nym-api ${net.nymApiUrl}`);
-    for (const gateway of net.gateways) io.print(`gateway ${gateway.identity} ${gateway.wsUrl}`);
+    for (const gateway of net.gateways) {
+      const kind = gateway.kind === "current" ? "" : ` ${gateway.kind}`;
+      io.print(`gateway ${gateway.identity} ${gateway.wsUrl}${kind}`);
+    }
     io.writeError("localnet running; Ctrl-C stops it\n");
     await aborted(io.signal);
   } finally {
