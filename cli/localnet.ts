@@ -7,6 +7,7 @@
 import {
   LOCALNET_GATEWAY_KINDS,
   type LocalnetGatewayKind,
+  type LocalnetKeyRotationOptions,
   startLocalnet,
 } from "../localnet/mod.ts";
 import { ArgsError, intFlag, parseArgs, portFlag } from "./_args.ts";
@@ -25,7 +26,26 @@ Options:
   LOCALNET_GATEWAY_KINDS.join(", ")
 }
   --backlog-delay-ms <n>      pause between stored messages of a backlog gateway (default 50)
+  --epoch-ms <n>              rotate Sphinx keys: an epoch every <n> ms (default: no rotation)
+  --rotation-epochs <n>       epochs per key rotation (default 2; needs --epoch-ms)
   --data-dir <dir>            keep node keys and registrations here across runs`;
+
+function keyRotationFlags(
+  parsed: ReturnType<typeof parseArgs>,
+  io: CliIo,
+): LocalnetKeyRotationOptions | undefined {
+  const epochMs = intFlag(parsed, "epoch-ms", 100, 86_400_000);
+  const validityEpochs = intFlag(parsed, "rotation-epochs", 1, 1000);
+  if (epochMs === undefined) {
+    if (validityEpochs !== undefined) throw new ArgsError("--rotation-epochs needs --epoch-ms");
+    return undefined;
+  }
+  return {
+    epochMs,
+    validityEpochs,
+    onEpoch: (e) => io.print(`epoch ${e.epochId} key-rotation ${e.keyRotationId}`),
+  };
+}
 
 /**
  * The `localnet` command.
@@ -45,6 +65,8 @@ export async function localnetCommand(args: readonly string[], io: CliIo): Promi
       "gateways",
       "gateway-kinds",
       "backlog-delay-ms",
+      "epoch-ms",
+      "rotation-epochs",
       "data-dir",
     ],
   });
@@ -63,6 +85,7 @@ export async function localnetCommand(args: readonly string[], io: CliIo): Promi
     gateways: intFlag(parsed, "gateways", Math.max(1, kinds?.length ?? 0), 100),
     gatewayKinds: kinds as LocalnetGatewayKind[] | undefined,
     backlogDelayMs: intFlag(parsed, "backlog-delay-ms", 0, 60_000),
+    keyRotation: keyRotationFlags(parsed, io),
     dataDir: parsed.strings["data-dir"],
   });
   try {

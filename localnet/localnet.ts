@@ -9,6 +9,9 @@ import { fromHex, toHex } from "../internal/bytes.ts";
 import { toBase58 } from "../internal/encoding.ts";
 import { decodeNodeAddress, type FinalHop, PACKET_SIZES } from "../sphinx/mod.ts";
 import type { MixPacket } from "../gateway/mod.ts";
+import { defaultCrypto } from "../crypto/mod.ts";
+import { KeyRotationSchedule } from "./_key_rotation.ts";
+import { resolveKeyRotation } from "./directory/mod.ts";
 import { type Directory, startDirectory } from "./directory/mod.ts";
 import { toWasmFriendlyTopology, type WasmFriendlyNymTopology } from "./directory/mod.ts";
 import type { Frame } from "./framing/mod.ts";
@@ -26,6 +29,7 @@ import {
   type Logger,
   type Mixnode,
   type MixnodeFaults,
+  type MixnodeSphinxKey,
   silentLogger,
   startMixnode,
 } from "./mixnode/mod.ts";
@@ -97,6 +101,23 @@ export interface LocalnetOptions {
   readonly logger?: Logger | "silent";
   /** Faults applied to every mixnode from the start. */
   readonly faults?: MixnodeFaults;
+  /**
+   * Sphinx key rotation (default: none, every node keeps one key). Each node holds two keys
+   * around a rotation, the old one purged one epoch after it (nym-node's schedule), and the
+   * directory's epoch, rotation id and node keys advance. `epochMs` advances the epoch on a
+   * timer; without it only {@linkcode Localnet.advanceEpoch} does.
+   */
+  readonly keyRotation?: LocalnetKeyRotationOptions;
+}
+
+/** Options of the localnet's Sphinx key rotation. */
+export interface LocalnetKeyRotationOptions {
+  /** Epoch length in ms (short ones for tests); no timer when absent. */
+  readonly epochMs?: number;
+  /** Epochs per rotation (default 2; nym-api's `validity_epochs`). */
+  readonly validityEpochs?: number;
+  /** Told after each epoch change, once nodes and directory follow it. */
+  readonly onEpoch?: (epoch: { readonly epochId: number; readonly keyRotationId: number }) => void;
 }
 
 /** A mixnode of the local network. */
@@ -156,6 +177,13 @@ export interface Localnet {
   stallGateway(index: number, stalled: boolean): void;
   /** The topology as the official client's `NymNodeTester` takes it. */
   wasmTopology(): WasmFriendlyNymTopology;
+  /** The directory's current epoch and key rotation id. */
+  readonly epoch: { readonly epochId: number; readonly keyRotationId: number };
+  /**
+   * Moves to the next epoch: with `keyRotation`, nodes pre-announce, rotate or purge keys and
+   * the directory follows. Throws without `keyRotation`.
+   */
+  advanceEpoch(): void;
   /** Stops every node and the directory. */
   close(): Promise<void>;
   /** Same as `close()`, for `await using`. */
@@ -337,22 +365,45 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       void gateway;
     }
 
+    // Sphinx key rotation: node slots 0..3N-1 are the mixnodes, then the gateways' mix sides.
+    const rotation = options.keyRotation
+      ? new KeyRotationSchedule(
+        options.keyRotation.validityEpochs ?? 2,
+        100,
+        [...keys.mixnodes, ...keys.gateways].map((k) => fromHex(k.sphinx)),
+        (n) => crypto.getRandomValues(new Uint8Array(n)),
+      )
+      : undefined;
+    const slots = new Map<number, MixnodeSphinxKey[]>();
+    const applyKeys = () => {
+      if (!rotation) return;
+      const nodes = [...mixnodes.map((m) => m.node), ...gateways.map((g) => g.node)];
+      nodes.forEach((node, i) => {
+        const held = rotation.slots(i);
+        slots.set(i, held);
+        node.setSphinxKeys(held);
+      });
+    };
+    const sphinxPublic = (slot: number, node: Mixnode): Uint8Array => {
+      const held = slots.get(slot);
+      return held ? defaultCrypto().x25519PublicKey(held[0].secretKey) : node.sphinxPublicKey;
+    };
     const directoryData = () => ({
       nodes: [
-        ...mixnodes.map((m) => ({
+        ...mixnodes.map((m, i) => ({
           nodeId: m.nodeId,
           identityKey: m.node.identityKey,
-          sphinxKey: m.node.sphinxPublicKey,
+          sphinxKey: sphinxPublic(i, m.node),
           ipAddresses: [m.node.hostname],
           mixPort: m.node.port,
           entry: null,
           supportedRoles: { mixnode: true, entry: false, exitNr: false, exitIpr: false },
           performance: "1",
         })),
-        ...gateways.map((g) => ({
+        ...gateways.map((g, j) => ({
           nodeId: g.nodeId,
           identityKey: g.server.identityKey,
-          sphinxKey: g.node.sphinxPublicKey,
+          sphinxKey: sphinxPublic(3 * perLayer + j, g.node),
           ipAddresses: [g.node.hostname],
           mixPort: g.node.port,
           entry: {
@@ -367,7 +418,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         })),
       ],
       rewardedSet: {
-        epochId: 100,
+        epochId: rotation?.epoch ?? 100,
         entryGateways: gateways.map((g) => g.nodeId),
         exitGateways: gateways.map((g) => g.nodeId),
         layer1: mixnodes.filter((m) => m.layer === 1).map((m) => m.nodeId),
@@ -376,12 +427,36 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         standby: [],
       },
     });
+    const rotationClock = () =>
+      rotation && {
+        currentAbsoluteEpochId: rotation.epoch,
+        validityEpochs: rotation.validityEpochs,
+        initialEpochId: rotation.initialEpochId,
+        currentEpochStart: new Date(),
+        epochDurationSecs: (options.keyRotation?.epochMs ?? 3_600_000) / 1000,
+      };
+    applyKeys();
     const directory: Directory = startDirectory({
       ...directoryData(),
+      keyRotation: rotationClock(),
       hostname,
       port: options.apiPort ?? 0,
     });
     started.push(directory);
+    const advanceEpoch = () => {
+      if (!rotation) throw new Error("the localnet was started without keyRotation");
+      rotation.epoch++;
+      applyKeys();
+      directory.update({ ...directoryData(), keyRotation: rotationClock() });
+      options.keyRotation?.onEpoch?.({
+        epochId: rotation.epoch,
+        keyRotationId: rotation.rotationId,
+      });
+    };
+    const epochTimer = options.keyRotation?.epochMs
+      ? setInterval(advanceEpoch, options.keyRotation.epochMs)
+      : undefined;
+    started.push({ close: () => Promise.resolve(clearInterval(epochTimer)) });
 
     let closing: Promise<void> | undefined;
     const net: Localnet = {
@@ -398,6 +473,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         const m = mixnodes[index];
         const node = await m.node.restart();
         mixnodes[index] = { ...m, node };
+        applyKeys();
       },
       async killGateway(index) {
         await closeGateway(gateways[index]);
@@ -406,6 +482,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         const g = gateways[index];
         await closeGateway(g);
         await startGateway(index, { ws: g.server.port, mix: g.node.port });
+        applyKeys();
       },
       stallGateway(index, stalled) {
         gateways[index].server.setStalled(stalled);
@@ -413,8 +490,18 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       wasmTopology() {
         return toWasmFriendlyTopology(directory.data);
       },
+      get epoch() {
+        return {
+          epochId: rotation?.epoch ?? 100,
+          keyRotationId: rotation?.rotationId ??
+            resolveKeyRotation(directory.data.rewardedSet, directory.data.keyRotation)
+              .rotationId,
+        };
+      },
+      advanceEpoch,
       close() {
         closing ??= (async () => {
+          clearInterval(epochTimer);
           await directory.close();
           await Promise.all(mixnodes.map((m) => m.node.close()));
           await Promise.all(gateways.map(closeGateway));

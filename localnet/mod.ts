@@ -16,10 +16,11 @@
  * @module
  */
 export {
-  LOCALNET_GATEWAY_KINDS,
   type Localnet,
+  LOCALNET_GATEWAY_KINDS,
   type LocalnetGateway,
   type LocalnetGatewayKind,
+  type LocalnetKeyRotationOptions,
   type LocalnetMixnode,
   type LocalnetOptions,
   startLocalnet,
