@@ -223,6 +223,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   const routes: RouteSource = {
     routeTo: (identity) => routeHops(randomRoute(current(), identity, random)),
     keyRotation: () => keyRotationFromId(current().metadata.keyRotationId),
+    rotation: () => current().metadata,
   };
 
   const client = ref.client = new MixnetClient({

@@ -23,6 +23,7 @@ import {
   fragmentId,
   isCover,
   isCoverFragmentId,
+  type KeyRotation,
   type NymMessage,
   padMessage,
   Reassembler,
@@ -194,7 +195,7 @@ export class MixnetClient {
   #staleTimer: TimerHandle | undefined;
   #reassembler: Reassembler;
   #replyKeys: MemoryReplyKeyStore;
-  #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN);
+  #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN, { rotation: () => this.#c.routes.rotation?.() });
   #senderTags = new Map<string, AnonymousSenderTag>();
   #recipients = new Map<string, Recipient>();
   #parked = new Map<string, Item[]>();
@@ -342,6 +343,7 @@ export class MixnetClient {
           kind: "data",
           version: 2,
           replySurbs: this.#createReplySurbs(surbCount),
+          keyRotation: this.#surbRotation(),
           message: bytes,
         },
       }
@@ -624,6 +626,11 @@ export class MixnetClient {
     return tag;
   }
 
+  /** The rotation our new SURBs are built for: the topology's (Nym tags the SURB block). */
+  #surbRotation(): KeyRotation {
+    return this.#c.routes.keyRotation() as KeyRotation;
+  }
+
   #createReplySurbs(count: number): ReplySurbBytes[] {
     const { self, routes, traffic, crypto, random } = this.#c;
     const out: ReplySurbBytes[] = [];
@@ -679,11 +686,12 @@ export class MixnetClient {
   #maybeRequestSurbs(tag: Uint8Array): void {
     const id = toHex(tag);
     const waiting = this.#repliesWaiting(id);
-    const available = this.#surbs.count(tag);
+    // SURBs of the previous rotation are spent but not counted: fresh ones are asked for first
+    const available = this.#surbs.freshCount(tag);
     const wait = this.#surbWaits.get(id);
     const { clock, traffic } = this.#c;
     const now = clock.now();
-    if (available > waiting + 1 || available === 0) return;
+    if (available > waiting + 1 || this.#surbs.count(tag) === 0) return;
     if (wait?.requestedAt !== undefined && now - wait.requestedAt < traffic.surbRequestRetryMs) {
       return;
     }
@@ -749,9 +757,13 @@ export class MixnetClient {
     for (const item of parked) this.#tracker.fail(item.key, error);
   }
 
-  #surbsArrived(tag: AnonymousSenderTag, surbs: readonly ReplySurbBytes[]): void {
+  #surbsArrived(
+    tag: AnonymousSenderTag,
+    surbs: readonly ReplySurbBytes[],
+    keyRotation?: KeyRotation,
+  ): void {
     const id = toHex(tag.bytes);
-    this.#surbs.add(tag.bytes, surbs);
+    this.#surbs.add(tag.bytes, surbs, keyRotation);
     if (surbs.length === 0) return;
     const wait = this.#surbWaits.get(id);
     if (wait) {
@@ -775,7 +787,7 @@ export class MixnetClient {
     }
     if (message.type === "repliable") {
       const { senderTag, content } = message;
-      this.#surbsArrived(senderTag, content.replySurbs);
+      this.#surbsArrived(senderTag, content.replySurbs, content.keyRotation);
       if (content.kind === "data") {
         this.#push({ data: content.message, kind: "repliable", senderTag: senderTag.toString() });
       }
@@ -800,6 +812,7 @@ export class MixnetClient {
             kind: "additionalSurbs",
             version: 2,
             replySurbs: this.#createReplySurbs(batch),
+            keyRotation: this.#surbRotation(),
           },
         },
         { kind: "recipient", recipient: content.recipient },

@@ -11,8 +11,13 @@
  * @module
  */
 export { DEFAULT_REPLY_KEY_MAX_AGE_MS, MemoryReplyKeyStore } from "./reply_key_store.ts";
-export { ReceivedSurbStore } from "./surb_store.ts";
+export {
+  ReceivedSurbStore,
+  type ReceivedSurbStoreOptions,
+  type StoredSurb,
+  type SurbRotationClock,
+} from "./surb_store.ts";
 
 // Types that the exports above mention in their signatures.
 export type { ReplyKeyStore } from "../message/encryption.ts";
-export type { ReplySurbBytes } from "../message/nym_message.ts";
+export type { KeyRotation, ReplySurbBytes } from "../message/nym_message.ts";
