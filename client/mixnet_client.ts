@@ -195,6 +195,7 @@ export class MixnetClient {
   #staleTimer: TimerHandle | undefined;
   #reassembler: Reassembler;
   #replyKeys: MemoryReplyKeyStore;
+  #lastRotation: number | undefined;
   #surbs = new ReceivedSurbStore(MAX_SURBS_GIVEN, { rotation: () => this.#c.routes.rotation?.() });
   #senderTags = new Map<string, AnonymousSenderTag>();
   #recipients = new Map<string, Recipient>();
@@ -249,6 +250,10 @@ export class MixnetClient {
       },
     });
     this.messages = asyncIterable(stream);
+    try {
+      this.#lastRotation = components.routes.rotation?.().keyRotationId;
+    } catch { /* no topology yet: the first refresh sets it */ }
+    this.on("topology", () => this.#refreshSurbsOnRotation());
   }
 
   /** Connects the core to its gateway and starts the traffic streams. */
@@ -626,6 +631,20 @@ export class MixnetClient {
     return tag;
   }
 
+  /**
+   * After a key rotation the SURBs we hold of the previous one work for one more epoch: ask
+   * each anonymous sender for fresh ones now, spending an old one to ask (as Nym's clients
+   * refresh SURBs of an old rotation, `client/replies/reply_controller/`).
+   */
+  #refreshSurbsOnRotation(): void {
+    const rotation = this.#c.routes.rotation?.().keyRotationId;
+    const previous = this.#lastRotation;
+    this.#lastRotation = rotation;
+    if (rotation === undefined || previous === undefined || rotation === previous) return;
+    if (this.#state === "closed") return;
+    for (const tag of this.#surbs.tags()) this.#maybeRequestSurbs(tag);
+  }
+
   /** The rotation our new SURBs are built for: the topology's (Nym tags the SURB block). */
   #surbRotation(): KeyRotation {
     return this.#c.routes.keyRotation() as KeyRotation;
@@ -765,6 +784,8 @@ export class MixnetClient {
     const id = toHex(tag.bytes);
     this.#surbs.add(tag.bytes, surbs, keyRotation);
     if (surbs.length === 0) return;
+    // SURBs built before a rotation we already see die after this epoch: ask for fresh ones
+    if (this.#surbs.freshCount(tag.bytes) === 0) this.#maybeRequestSurbs(tag.bytes);
     const wait = this.#surbWaits.get(id);
     if (wait) {
       this.#c.clock.clearTimeout(wait.timer);

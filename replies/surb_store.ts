@@ -13,7 +13,7 @@
  * @module
  */
 import type { KeyRotation, ReplySurbBytes } from "../message/mod.ts";
-import { toHex } from "../internal/bytes.ts";
+import { fromHex, toHex } from "../internal/bytes.ts";
 
 /** A SURB with the key rotation it was built for. */
 export interface StoredSurb extends ReplySurbBytes {
@@ -116,6 +116,11 @@ export class ReceivedSurbStore {
     const current = now?.keyRotationId;
     const list = this.#byTag.get(id) ?? [];
     return current === undefined ? list.length : list.filter((s) => s.rotationId >= current).length;
+  }
+
+  /** The sender tags SURBs are held for. */
+  tags(): Uint8Array[] {
+    return [...this.#byTag.keys()].map(fromHex);
   }
 
   /** Removes and returns the next usable SURB for `senderTag` (older rotations first). */

@@ -1,5 +1,6 @@
 // A network as mixed as the real one: one gateway of each kind (current, nym-node 1.22,
-// credential-enforcing, unresolvable hostname, slow stored backlog). Twenty clients with
+// credential-enforcing, unresolvable hostname, slow stored backlog) and Sphinx keys rotating
+// every 4 s (each rotation one epoch, the old keys purged an epoch later). Twenty clients with
 // persistent storage connect, exchange messages and anonymous replies, go offline while
 // messages for them wait at their gateways, come back with the same address, and exchange
 // again. Nothing is lost and every client ends on a gateway that works.
@@ -50,17 +51,33 @@ function options(net: Localnet, storage: MemoryStorage): ConnectOptions {
     // no cover traffic and no Poisson delays: twenty clients in one process stay within seconds
     traffic: "noCover",
     livenessIntervalMs: 0,
+    // several refreshes per epoch, so that new keys are seen during the overlap epoch
+    topologyRefreshMs: 250,
   };
 }
 
-Deno.test("twenty clients survive a network with one gateway of each kind", async () => {
+/** Resolves on the localnet's next epoch changes. */
+class Epochs {
+  #waiters: (() => void)[] = [];
+  next(): void {
+    for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+  async passed(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) await new Promise<void>((r) => this.#waiters.push(r));
+  }
+}
+
+Deno.test("twenty clients survive a network with one gateway of each kind and rotating keys", async () => {
+  const epochs = new Epochs();
   await using net = await startLocalnet({
     gatewayKinds: LOCALNET_GATEWAY_KINDS,
     mixnodesPerLayer: 1,
     maxPerHopDelayMs: 50,
     backlogDelayMs: 20,
+    keyRotation: { epochMs: 4000, validityEpochs: 1, onEpoch: () => epochs.next() },
     logger: "silent",
   });
+  const startRotation = net.epoch.keyRotationId;
   const kindOf = new Map(net.gateways.map((g) => [g.identity, g.kind]));
   const storages = Array.from({ length: CLIENTS }, () => new MemoryStorage());
   let clients = await Promise.all(storages.map((s) => connect(options(net, s))));
@@ -76,6 +93,9 @@ Deno.test("twenty clients survive a network with one gateway of each kind", asyn
       clients.map((c, i) => c.send(addresses[(i + 1) % CLIENTS], `hello ${i}`, { replySurbs: 4 })),
     );
     await Promise.all(inboxes.map((inbox) => inbox.until(1)));
+    // the keys rotate: the replies spend SURBs of the previous rotation while they still work
+    // (the overlap epoch) and the repliers ask for fresh ones
+    await epochs.passed(1);
     await Promise.all(
       inboxes.map((inbox, i) => {
         const m = inbox.messages[0];
@@ -122,6 +142,8 @@ Deno.test("twenty clients survive a network with one gateway of each kind", asyn
       clients.map((c, i) => c.send(addresses[(i + 7) % CLIENTS], `again ${i}`, { replySurbs: 2 })),
     );
     await Promise.all(inboxes.map((inbox, i) => inbox.until(before[i] + 1)));
+    // another rotation before the replies
+    await epochs.passed(1);
     await Promise.all(
       inboxes.map((inbox, i) => clients[i].reply(inbox.messages[before[i]].senderTag!, `ok ${i}`)),
     );
@@ -131,6 +153,10 @@ Deno.test("twenty clients survive a network with one gateway of each kind", asyn
       assertEquals(text(inbox.messages[before[i] + 1]), `ok ${(i + 7) % CLIENTS}`);
     });
     for (const c of clients) assert(gatewayOf(c.address) !== "enforce-credentials");
+    assert(
+      net.epoch.keyRotationId >= startRotation + 2,
+      `${startRotation} → ${net.epoch.keyRotationId}`,
+    );
   } finally {
     await Promise.all(clients.map((c) => c.disconnect()));
   }
