@@ -32,6 +32,7 @@ export type {
   Mixnode,
   MixnodeFaults,
   MixnodeOptions,
+  MixnodeSphinxKey,
   MixnodeStats,
 } from "./mixnode/mod.ts";
 export type { WasmFriendlyNymTopology, WasmFriendlyRoutingNode } from "./directory/mod.ts";
