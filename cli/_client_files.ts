@@ -2,6 +2,7 @@
 // `send`).
 import { connect, type ConnectOptions } from "../client/connect.ts";
 import type { MixnetClient } from "../client/mixnet_client.ts";
+import { GatewayConnectError } from "../client/gateway_connect_error.ts";
 import { GatewayProtocolError } from "../gateway/mod.ts";
 import { CliError } from "./cli_error.ts";
 import {
@@ -58,12 +59,15 @@ export async function connectStored(options: ConnectOptions): Promise<MixnetClie
   try {
     return await connect(options);
   } catch (error) {
-    if (
-      !(error instanceof GatewayProtocolError) ||
-      !/timestamp is smaller (than )?or equal/.test(error.message)
-    ) {
-      throw error;
-    }
+    // connect() reports gateway refusals inside a GatewayConnectError, one per gateway tried
+    const causes = error instanceof GatewayConnectError
+      ? error.failures.map((f) => f.cause)
+      : [error];
+    const refusedTimestamp = causes.some((cause) =>
+      cause instanceof GatewayProtocolError &&
+      /timestamp is smaller (than )?or equal/.test(cause.message)
+    );
+    if (!refusedTimestamp) throw error;
     await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
     return await connect(options);
   }
