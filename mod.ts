@@ -29,6 +29,7 @@ export {
   MAINNET_NYM_API_URLS,
   STORAGE_KEYS,
 } from "./client/connect.ts";
+export { GatewayConnectError, type GatewayFailure } from "./client/gateway_connect_error.ts";
 export {
   type GatewayLink,
   MixnetClient,

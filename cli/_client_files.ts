@@ -2,6 +2,7 @@
 // `send`).
 import { connect, type ConnectOptions } from "../client/connect.ts";
 import type { MixnetClient } from "../client/mixnet_client.ts";
+import { GatewayConnectError } from "../client/gateway_connect_error.ts";
 import { GatewayProtocolError } from "../gateway/mod.ts";
 import { systemClock } from "../internal/clock.ts";
 import { CliError } from "./cli_error.ts";
@@ -63,12 +64,15 @@ export async function connectStored(options: ConnectOptions): Promise<MixnetClie
   try {
     return await connect(options);
   } catch (error) {
-    if (
-      !(error instanceof GatewayProtocolError) ||
-      !/timestamp is smaller (than )?or equal/.test(error.message)
-    ) {
-      throw error;
-    }
+    // connect() reports gateway refusals inside a GatewayConnectError, one per gateway tried
+    const causes = error instanceof GatewayConnectError
+      ? error.failures.map((f) => f.cause)
+      : [error];
+    const refusedTimestamp = causes.some((cause) =>
+      cause instanceof GatewayProtocolError &&
+      /timestamp is smaller (than )?or equal/.test(cause.message)
+    );
+    if (!refusedTimestamp) throw error;
     const clock = options.clock ?? systemClock;
     await new Promise<void>((resolve) => clock.setTimeout(resolve, 1050 - (clock.now() % 1000)));
     return await connect(options);

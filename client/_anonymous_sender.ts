@@ -6,6 +6,7 @@ import type { Clock } from "../internal/clock.ts";
 import type { RandomBytes } from "../internal/random.ts";
 import {
   AnonymousSenderTag,
+  type KeyRotation,
   type NymMessage,
   type Recipient,
   replyKeyDigest,
@@ -64,6 +65,7 @@ export class AnonymousSender {
         kind: "data",
         version: 2,
         replySurbs: this.createReplySurbs(replySurbs, to),
+        keyRotation: this.#surbRotation(),
         message: data,
       },
     };
@@ -88,6 +90,11 @@ export class AnonymousSender {
       out.push({ encryptionKey, surb: encodeSurb(surb) });
     }
     return out;
+  }
+
+  /** The rotation our new SURBs are built for: the topology's (Nym tags the SURB block). */
+  #surbRotation(): KeyRotation {
+    return this.#o.routes.keyRotation() as KeyRotation;
   }
 
   /** A key store for opening one packet that notes whose reply key (if any) opened it. */
@@ -131,6 +138,7 @@ export class AnonymousSender {
           kind: "additionalSurbs",
           version: 2,
           replySurbs: this.createReplySurbs(batch, recipient),
+          keyRotation: this.#surbRotation(),
         },
       });
     }

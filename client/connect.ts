@@ -1,6 +1,8 @@
 /**
  * `connect()`: builds a client from options and injected components: fetch the topology, pick
- * (or reuse) a gateway, register or authenticate there, and start the traffic streams.
+ * (or reuse) a gateway, register or authenticate there (moving on to another candidate when a
+ * gateway refuses; {@linkcode GatewayConnectError} when none works), and start the traffic
+ * streams.
  *
  * @module
  */
@@ -30,6 +32,11 @@ import {
   TopologyRefresher,
   wsEntryUrls,
 } from "../topology/mod.ts";
+import {
+  candidateOrder,
+  DEFAULT_GATEWAY_ATTEMPTS,
+  firstWorkingGateway,
+} from "./_gateway_candidates.ts";
 import { ReconnectingGatewayLink } from "./gateway_link.ts";
 import { MixnetClient, type MixnetClientEvents } from "./mixnet_client.ts";
 import { wiringOf } from "./_wiring.ts";
@@ -90,6 +97,11 @@ export interface ConnectOptions {
   readonly random?: RandomBytes;
   /** Primitive provider (default: native where available, else noble). */
   readonly crypto?: CryptoProvider;
+  /**
+   * Gateways tried before `connect()` gives up with {@linkcode GatewayConnectError} (default
+   * 8): the stored one first, then random candidates. A requested `gateway` is the only one.
+   */
+  readonly gatewayAttempts?: number;
   /**
    * Aborts the connection attempt at any step (storage, topology, latency probe, gateway
    * handshake): `connect()` rejects with the signal's reason and leaves no socket or timer.
@@ -186,24 +198,77 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   const api = new NymApiClient({ urls, fetch: options.fetch, clock });
   const initial = await fetchTopology(api, { signal: options.signal });
 
-  const stored = await untilAborted(storage.get(keys.gateway), signal);
-  const wanted = options.gateway ? fromBase58(options.gateway) : stored;
-  const candidates = () =>
-    gatewayCandidates(initial.nodes.values(), { forceTls: options.forceTls });
+  // Gateways to try: the requested one only, or the stored one (if still in the topology)
+  // then others; stored only once registration or authentication succeeded.
   const measure = (node: RoutingNode) =>
     openLatency(wsEntryUrls(node, { forceTls: options.forceTls }).primary, options, clock, signal);
-  const gateway = wanted
-    ? findNodeByIdentity(initial, wanted)
-    : options.gatewaySelection === "latency"
-    ? (await untilAborted(chooseGatewayByLatency(candidates(), measure, random), signal)).node
-    : chooseGatewayUniform(candidates(), random);
-  if (!gateway) {
-    throw new TopologyError(
-      "no-gateway",
-      `gateway ${toBase58(wanted!)} is not in the topology`,
+  const stored = await untilAborted(storage.get(keys.gateway), signal);
+  const order = await untilAborted(
+    gatewayOrder(options, initial, stored, random, measure),
+    signal,
+  );
+
+  // The refresher, gateway client and link call back into the client, which needs them first;
+  // messages the gateway pushes before the client exists (its stored backlog) wait in `early`.
+  const ref: { client?: MixnetClient; refresher?: TopologyRefresher } = {};
+  const early: Uint8Array[] = [];
+  const { node: gateway, value: link } = await firstWorkingGateway(order, async (node) => {
+    const urls = wsEntryUrls(node, { forceTls: options.forceTls });
+    const gatewayName = toBase58(node.identityKey);
+    // Looked up again from a fresh topology when reconnecting fails: a gateway may have moved.
+    const address = gatewayAddress(
+      urls.primary,
+      node.identityKey,
+      () => ref.refresher?.refresh() ?? Promise.resolve(undefined),
+      { forceTls: options.forceTls },
     );
+    const gatewayClient = new GatewayClient({
+      get url() {
+        return address.url;
+      },
+      fallbackUrls: urls.fallback ? [urls.fallback] : [],
+      gatewayIdentity: node.identityKey,
+      identitySecretKey,
+      keyStorage: gatewayKeysIn(storage),
+      stepTimeoutMs: options.gatewayTimeoutMs,
+      WebSocket: options.WebSocket,
+      clock,
+      crypto,
+      random,
+      onMessage: (message) =>
+        ref.client ? wiringOf(ref.client).receive(message) : early.push(message),
+      onClose: (event) => attemptLink.closed(event),
+      onError: (error: GatewayProtocolError) => emitTo(ref.client, "error", { error }),
+    });
+    const attemptLink: ReconnectingGatewayLink = new ReconnectingGatewayLink({
+      client: gatewayClient,
+      clock,
+      random,
+      livenessIntervalMs: options.livenessIntervalMs,
+      reresolve: () => address.refresh(),
+      onConnected: () => emitTo(ref.client, "connected", { gateway: gatewayName }),
+      onReconnecting: (attempt, delayMs, reason) =>
+        emitTo(ref.client, "reconnecting", { attempt, delayMs, reason }),
+    });
+    // An abort during the handshake closes the socket, which fails `start()`.
+    const closeOnAbort = (): void => void attemptLink.close();
+    signal?.addEventListener("abort", closeOnAbort, { once: true });
+    try {
+      await untilAborted(attemptLink.start(), signal);
+    } catch (error) {
+      await attemptLink.close(); // no reconnect of a gateway we moved away from
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", closeOnAbort);
+    }
+    return attemptLink;
+  }, signal);
+  try {
+    await untilAborted(storage.set(keys.gateway, gateway.identityKey), signal);
+  } catch (error) {
+    await link.close();
+    throw error;
   }
-  await untilAborted(storage.set(keys.gateway, gateway.identityKey), signal);
 
   const self = new Recipient(
     crypto.ed25519PublicKey(identitySecretKey),
@@ -211,8 +276,6 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     gateway.identityKey,
   );
 
-  // The refresher, gateway client and link call back into the client, which needs them first.
-  const ref: { client?: MixnetClient; link?: ReconnectingGatewayLink } = {};
   const refresher = new TopologyRefresher({
     source: api,
     initial,
@@ -236,42 +299,10 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
   const routes: RouteSource = {
     routeTo: (identity) => routeHops(randomRoute(current(), identity, random)),
     keyRotation: () => keyRotationFromId(current().metadata.keyRotationId),
+    rotation: () => current().metadata,
   };
 
-  const gatewayName = toBase58(gateway.identityKey);
-  // Looked up again from a fresh topology when reconnecting fails: a gateway may have moved.
-  const address = gatewayAddress(
-    wsEntryUrls(gateway, { forceTls: options.forceTls }).primary,
-    gateway.identityKey,
-    () => refresher.refresh(),
-    { forceTls: options.forceTls },
-  );
-  const gatewayClient = new GatewayClient({
-    get url() {
-      return address.url;
-    },
-    gatewayIdentity: gateway.identityKey,
-    identitySecretKey,
-    keyStorage: gatewayKeysIn(storage),
-    stepTimeoutMs: options.gatewayTimeoutMs,
-    WebSocket: options.WebSocket,
-    clock,
-    crypto,
-    random,
-    onMessage: (message) => ref.client && wiringOf(ref.client).receive(message),
-    onClose: (event) => ref.link?.closed(event),
-    onError: (error: GatewayProtocolError) => emitTo(ref.client, "error", { error }),
-  });
-  const link = ref.link = new ReconnectingGatewayLink({
-    client: gatewayClient,
-    clock,
-    random,
-    livenessIntervalMs: options.livenessIntervalMs,
-    reresolve: () => address.refresh(),
-    onConnected: () => emitTo(ref.client, "connected", { gateway: gatewayName }),
-    onReconnecting: (attempt, delayMs, reason) =>
-      emitTo(ref.client, "reconnecting", { attempt, delayMs, reason }),
-  });
+  ref.refresher = refresher;
 
   const client = ref.client = new MixnetClient({
     self,
@@ -288,22 +319,35 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
       await options.replyPersistence?.save(client.replySnapshot());
     },
   });
-  // An abort during the handshake closes the socket, which fails `start()`.
-  const closeOnAbort = (): void => void link.close();
-  signal?.addEventListener("abort", closeOnAbort, { once: true });
-  try {
-    await untilAborted(link.start(), signal);
-  } catch (error) {
-    await link.close();
-    // nothing was used: give the loaded reply state back
-    await options.replyPersistence?.save(client.replySnapshot());
-    throw error;
-  } finally {
-    signal?.removeEventListener("abort", closeOnAbort);
-  }
-  wiringOf(client).attach(link);
+  const wiring = wiringOf(client);
+  for (const message of early.splice(0)) wiring.receive(message);
+  wiring.attach(link);
   refresher.start();
   return client;
+}
+
+/** The gateways to try, in order (see {@linkcode ConnectOptions.gatewayAttempts}). */
+async function gatewayOrder(
+  options: ConnectOptions,
+  topology: Topology,
+  stored: Uint8Array | undefined,
+  random: RandomBytes,
+  measure: (node: RoutingNode) => Promise<number>,
+): Promise<RoutingNode[]> {
+  if (options.gateway) {
+    const node = findNodeByIdentity(topology, fromBase58(options.gateway));
+    if (!node) {
+      throw new TopologyError("no-gateway", `gateway ${options.gateway} is not in the topology`);
+    }
+    return [node];
+  }
+  const all = gatewayCandidates(topology.nodes.values(), { forceTls: options.forceTls });
+  const storedNode = stored ? findNodeByIdentity(topology, stored) : undefined;
+  const first = storedNode ??
+    (options.gatewaySelection === "latency"
+      ? (await chooseGatewayByLatency(all, measure, random)).node
+      : chooseGatewayUniform(all, random));
+  return candidateOrder(first, all, random, options.gatewayAttempts ?? DEFAULT_GATEWAY_ATTEMPTS);
 }
 
 /** Milliseconds to open (then close) a WebSocket to `url`; rejects after 1.5 s, as Nym. */

@@ -21,6 +21,7 @@ import { CongestionWindow } from "../queue/congestion_window.ts";
 import { DeliveryError, type DeliveryHandle, DeliveryTracker } from "../queue/delivery.ts";
 import { LaneQueue } from "../queue/lane_queue.ts";
 import { ReplySurbPolicy } from "../replies/surb_policy.ts";
+import { ReceivedSurbStore, type SurbRotationClock } from "../replies/surb_store.ts";
 import { AnonymousSender } from "./_anonymous_sender.ts";
 import { Emitter } from "./_emitter.ts";
 import { openInbound } from "./_inbound.ts";
@@ -106,6 +107,7 @@ export class MixnetClient {
   };
   #retransmitting = new Set<string>();
   #closed: Promise<void> | undefined;
+  #lastRotation: number | undefined;
 
   /** Builds the core around its components; `connect()` attaches it to its gateway. */
   constructor(components: MixnetClientComponents) {
@@ -148,6 +150,10 @@ export class MixnetClient {
     });
     this.#replies = new ReplySurbPolicy<Item>({
       clock,
+      store: new ReceivedSurbStore({
+        now: () => clock.now(),
+        rotation: () => this.#rotation(),
+      }),
       retryMs: traffic.surbRequestRetryMs,
       waitLimitMs: traffic.surbWaitLimitMs,
       request: (tag, surb, amount) => this.#requestSurbs(tag, surb, amount),
@@ -169,6 +175,8 @@ export class MixnetClient {
     }
     this.#inbox = new MessageInbox((m) => m.data.byteLength, components.inboxLimits);
     this.messages = this.#inbox.readable;
+    this.#lastRotation = this.#rotation()?.keyRotationId;
+    this.on("topology", () => this.#topologyChanged());
     wire(this, {
       attach: (gateway) => this.#attach(gateway),
       receive: (bytes) => this.#receive(bytes),
@@ -479,7 +487,7 @@ export class MixnetClient {
       this.#push({ data: message.data, kind: "plain" });
     } else if (message.type === "repliable") {
       const { senderTag, content } = message;
-      this.#replies.arrived(senderTag.bytes, content.replySurbs);
+      this.#replies.arrived(senderTag.bytes, content.replySurbs, content.keyRotation);
       if (content.kind === "data") {
         this.#push({ data: content.message, kind: "repliable", senderTag: senderTag.toString() });
       }
@@ -504,6 +512,25 @@ export class MixnetClient {
       this.#stats.messagesDropped++;
       this.#emit("messageDropped", { bytes: message.data.byteLength, kind: message.kind });
     }
+  }
+
+  /** The network's key rotation, or undefined before the first topology. */
+  #rotation(): SurbRotationClock | undefined {
+    try {
+      return this.#c.routes.rotation?.();
+    } catch {
+      return undefined; // no topology yet
+    }
+  }
+
+  /** A new topology: when its key rotation changed, ask every anonymous sender for fresh SURBs. */
+  #topologyChanged(): void {
+    const rotation = this.#rotation()?.keyRotationId;
+    const previous = this.#lastRotation;
+    this.#lastRotation = rotation;
+    if (rotation === undefined || previous === undefined || rotation === previous) return;
+    if (this.#state === "closed") return;
+    this.#replies.rotated();
   }
 
   #assertOpen(): void {

@@ -157,7 +157,7 @@ export class PacketBuilder {
   /** A reply packet carrying one serialized fragment through a reply SURB. */
   replyPacket(
     fragment: Uint8Array,
-    replySurb: ReplySurbBytes,
+    replySurb: ReplySurbBytes & { readonly keyRotation?: number },
     setId: number,
     position: number,
   ): OutgoingPacket {
@@ -177,7 +177,8 @@ export class PacketBuilder {
     return {
       packet,
       firstHop: unpadded(firstHop),
-      keyRotation: routes.keyRotation(),
+      // The SURB's own rotation: its keys, not ours, decide which node key opens it.
+      keyRotation: replySurb.keyRotation || routes.keyRotation(),
       // The SURB's own delays are unknown: Nym assumes three average hops.
       expectedDelayMs: 3 * traffic.averagePacketDelayMs + ack.delayMs,
     };

@@ -14,4 +14,9 @@ export interface RouteSource {
   routeTo(gatewayIdentity: Uint8Array): RouteHop[];
   /** The key-rotation byte to put on the gateway's MixPacket: 0 unknown, 1 odd, 2 even. */
   keyRotation(): number;
+  /**
+   * The topology's key rotation id and epoch, so that reply SURBs of a purged rotation are
+   * dropped; without it received SURBs never expire.
+   */
+  rotation?(): { readonly keyRotationId: number; readonly absoluteEpochId: number };
 }

@@ -21,6 +21,7 @@ import { decodeHandshakeText, encodeHandshakeText } from "./handshake_text.ts";
 import type { GatewayKeyStorage } from "./key_storage.ts";
 import type { MixPacket } from "./mix_packet.ts";
 import {
+  AES_GCM_SIV_PROTOCOL_VERSION,
   AUTHENTICATE_V2_PROTOCOL_VERSION,
   CURRENT_PROTOCOL_VERSION,
   usesForwardSphinxV2,
@@ -33,6 +34,18 @@ import { decodeServerResponse, type ServerResponse } from "./server_response.ts"
 export const DEFAULT_BANDWIDTH_THRESHOLD = 40_000_000;
 /** How long each protocol step may take. */
 export const DEFAULT_STEP_TIMEOUT_MS = 5_000;
+/**
+ * The longest wait for the `authenticate` / `register` response while the gateway keeps pushing
+ * stored messages before it: 5 minutes, Nym's `DEFAULT_RESPONSE_TIMEOUT`
+ * (`common/client-libs/gateway-client/src/client/config.rs`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_AUTHENTICATION_TIMEOUT_MS } from "./mod.ts";
+ * console.log(DEFAULT_AUTHENTICATION_TIMEOUT_MS / 60_000); // 5
+ * ```
+ */
+export const DEFAULT_AUTHENTICATION_TIMEOUT_MS = 300_000;
 
 /** The part of the Web `WebSocket` API the client uses. */
 export interface WebSocketLike {
@@ -76,6 +89,12 @@ export interface GatewayCloseEvent {
 export interface GatewayClientOptions {
   /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:9000`. */
   readonly url: string;
+  /**
+   * URLs tried in order when `url` cannot be opened, e.g. `ws://<ip>:9000` after
+   * `ws://<hostname>:9000` (Nym's `SelectedGateway` keeps the same primary/fallback pair,
+   * `common/client-core/src/init/types.rs`).
+   */
+  readonly fallbackUrls?: readonly string[];
   /** The gateway's Ed25519 identity key, known from the topology; it signs the handshake. */
   readonly gatewayIdentity: Uint8Array;
   /** The client's 32-byte Ed25519 identity secret seed. */
@@ -92,6 +111,12 @@ export interface GatewayClientOptions {
   readonly random?: RandomBytes;
   /** Timeout of each step (open, each response, each handshake message); 5 s by default. */
   readonly stepTimeoutMs?: number;
+  /**
+   * The longest wait for the `authenticate` / `register` response. A gateway pushes a client's
+   * whole stored backlog before answering (`fresh.rs`), so every pushed message restarts the
+   * step timeout, up to this bound; 300 000 (Nym's 5 minutes) by default.
+   */
+  readonly authenticationTimeoutMs?: number;
   /** Claim free bandwidth below this many bytes; 40 000 000 by default. */
   readonly bandwidthThreshold?: number;
   /** Receives every message the gateway pushes (already decrypted). */
@@ -161,6 +186,7 @@ export class GatewayClient {
   readonly #random: RandomBytes;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
+  readonly #authTimeoutMs: number;
   readonly #threshold: number;
   readonly #identity: Uint8Array;
 
@@ -178,6 +204,8 @@ export class GatewayClient {
   #claim: Promise<number> | undefined;
   /** Bytes of packets waiting for a bandwidth claim before they reach the socket. */
   #waitingBytes = 0;
+  #lastPushAt = 0;
+  #url = "";
 
   /** Creates a client; nothing happens until {@linkcode GatewayClient.connect}. */
   constructor(options: GatewayClientOptions) {
@@ -186,6 +214,10 @@ export class GatewayClient {
     this.#random = options.random ?? systemRandom;
     this.#clock = options.clock ?? systemClock;
     this.#timeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    this.#authTimeoutMs = Math.max(
+      this.#timeoutMs,
+      options.authenticationTimeoutMs ?? DEFAULT_AUTHENTICATION_TIMEOUT_MS,
+    );
     this.#threshold = options.bandwidthThreshold ?? DEFAULT_BANDWIDTH_THRESHOLD;
     this.#identity = this.#crypto.ed25519PublicKey(options.identitySecretKey);
   }
@@ -193,6 +225,11 @@ export class GatewayClient {
   /** The client's Ed25519 identity (its destination address at the gateway). */
   get identity(): Uint8Array {
     return new Uint8Array(this.#identity);
+  }
+
+  /** The URL the last successful open used (`url` or a fallback), `""` before. */
+  get url(): string {
+    return this.#url;
   }
 
   /** The connection state. */
@@ -327,6 +364,7 @@ export class GatewayClient {
     this.#sharedKey = undefined;
     this.#control = Promise.resolve();
     this.#claim = undefined;
+    this.#lastPushAt = 0;
   }
 
   async #abort(): Promise<void> {
@@ -334,26 +372,59 @@ export class GatewayClient {
     await this.close();
   }
 
-  #open(): Promise<void> {
+  // Opens `url`, then each fallback in turn until one opens (hostname → IP addresses).
+  async #open(): Promise<void> {
+    const urls = [this.#options.url, ...(this.#options.fallbackUrls ?? [])];
+    const failures: string[] = [];
+    for (let i = 0; i < urls.length; i++) {
+      const last = i === urls.length - 1;
+      try {
+        await this.#openOne(urls[i], last);
+        this.#url = urls[i];
+        return;
+      } catch (error) {
+        failures.push(`${urls[i]}: ${(error as Error).message}`);
+        if (last || this.#closedByClient) {
+          if (failures.length === 1) throw error;
+          throw new GatewayProtocolError(
+            error instanceof GatewayProtocolError ? error.kind : "closed",
+            `no URL of the gateway could be opened (${failures.join("; ")})`,
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+
+  // Opens one URL. A URL with fallbacks left fails quietly: its socket is detached and closed
+  // without reporting a close, since no connection was ever established.
+  #openOne(url: string, last: boolean): Promise<void> {
     const Ctor = this.#options.WebSocket ??
       (globalThis as unknown as { WebSocket: WebSocketConstructor }).WebSocket;
     let ws: WebSocketLike;
     try {
-      ws = new Ctor(this.#options.url);
+      ws = new Ctor(url);
     } catch (cause) {
-      throw new GatewayProtocolError("closed", `cannot open ${this.#options.url}`, { cause });
+      throw new GatewayProtocolError("closed", `cannot open ${url}`, { cause });
     }
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
     let opened = false;
+    const discard = (): void => {
+      ws.onopen =
+        ws.onmessage =
+        ws.onclose =
+        ws.onerror =
+          null;
+      this.#ws = undefined;
+      try {
+        ws.close();
+      } catch { /* never opened */ }
+    };
     return new Promise<void>((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
-        reject(
-          new GatewayProtocolError(
-            "timeout",
-            `timed out opening the WebSocket to ${this.#options.url}`,
-          ),
-        );
+        if (!last && !this.#closedByClient) discard();
+        reject(new GatewayProtocolError("timeout", `timed out opening the WebSocket to ${url}`));
       }, this.#timeoutMs);
       ws.onopen = () => {
         opened = true;
@@ -364,11 +435,18 @@ export class GatewayClient {
       ws.onerror = () => {};
       ws.onclose = (event) => {
         this.#clock.clearTimeout(timer);
+        if (!last && !this.#closedByClient) {
+          discard();
+          reject(
+            new GatewayProtocolError("closed", `cannot connect to ${url} (code ${event.code})`),
+          );
+          return;
+        }
         this.#onClose(event.code, event.reason);
         reject(
           opened ? this.#closeError : new GatewayProtocolError(
             "closed",
-            `cannot connect to the gateway at ${this.#options.url}: refused or unreachable ` +
+            `cannot connect to the gateway at ${url}: refused or unreachable ` +
               `(the WebSocket closed with code ${event.code} before opening)`,
           ),
         );
@@ -408,6 +486,7 @@ export class GatewayClient {
     else if (ArrayBuffer.isView(data)) {
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } else return;
+    this.#lastPushAt = this.#clock.now();
     const key = this.#sharedKey;
     if (!key) return; // nothing can be decrypted before a key exists (Nym drops it as well)
     let message: Uint8Array;
@@ -455,15 +534,26 @@ export class GatewayClient {
     }
   }
 
-  #nextText(deadline: number): Promise<string> {
+  // The next text frame. With `patience`, pushed (binary) messages that keep arriving move the
+  // deadline on by one step timeout each, up to `patience` ms after the wait began.
+  #nextText(deadline: number, patience = 0): Promise<string> {
     if (this.#closeError) return Promise.reject(this.#closeError);
     const queued = this.#texts.shift();
     if (queued !== undefined) return Promise.resolve(queued);
+    const limit = this.#clock.now() + patience;
     return new Promise<string>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => {
+      let timer: unknown;
+      const expire = (): void => {
+        const now = this.#clock.now();
+        const extended = Math.min(limit, this.#lastPushAt + this.#timeoutMs);
+        if (extended > now) {
+          timer = this.#clock.setTimeout(expire, extended - now);
+          return;
+        }
         this.#waiter = undefined;
         reject(new GatewayProtocolError("timeout", "timed out waiting for the gateway"));
-      }, Math.max(0, deadline - this.#clock.now()));
+      };
+      timer = this.#clock.setTimeout(expire, Math.max(0, deadline - this.#clock.now()));
       this.#waiter = {
         resolve: (text) => {
           this.#clock.clearTimeout(timer);
@@ -478,10 +568,11 @@ export class GatewayClient {
   }
 
   // The next response that is not about a packet (Nym matches responses this way: no ids).
-  async #readResponse(): Promise<ServerResponse> {
+  // `patience`: see #nextText (the authenticate / register response follows the backlog).
+  async #readResponse(patience = 0): Promise<ServerResponse> {
     const deadline = this.#clock.now() + this.#timeoutMs;
     for (;;) {
-      const response = decodeServerResponse(await this.#nextText(deadline));
+      const response = decodeServerResponse(await this.#nextText(deadline, patience));
       // `send` and out-of-bandwidth answer earlier packets, never a control request
       const answersPacket = response.type === "send" ||
         (response.type === "typedError" && response.error.kind === "outOfBandwidth");
@@ -532,11 +623,11 @@ export class GatewayClient {
     return response.version;
   }
 
-  #checkNegotiated(version: number): void {
-    if (version < AUTHENTICATE_V2_PROTOCOL_VERSION || version > CURRENT_PROTOCOL_VERSION) {
+  #checkNegotiated(version: number, oldest = AUTHENTICATE_V2_PROTOCOL_VERSION): void {
+    if (version < oldest || version > CURRENT_PROTOCOL_VERSION) {
       throw new GatewayProtocolError(
         "protocol-version",
-        `the gateway insists on protocol ${version}; this client speaks ${AUTHENTICATE_V2_PROTOCOL_VERSION} to ${CURRENT_PROTOCOL_VERSION}`,
+        `the gateway insists on protocol ${version}; this client speaks ${oldest} to ${CURRENT_PROTOCOL_VERSION}`,
       );
     }
   }
@@ -552,7 +643,7 @@ export class GatewayClient {
       random: this.#random,
     });
     this.#send(encodeClientRequest({ type: "authenticateV2", request }));
-    const response = await this.#readResponse();
+    const response = await this.#readResponse(this.#authTimeoutMs);
     if (response.type === "error" || response.type === "typedError") throw gatewayError(response);
     if (response.type !== "authenticate") throw unexpected(response, "authenticate");
     if (!response.status) {
@@ -601,7 +692,12 @@ export class GatewayClient {
       data: state.init,
     }));
     const reply = await this.#readHandshake();
-    this.#checkNegotiated(reply.protocolVersion);
+    // Gateways up to nym-node 1.22 answer every handshake message with protocol 3 whatever was
+    // proposed (`request_protocol_version` in `registration/handshake/state.rs` at
+    // nym-binaries-v2025.21); Nym's client accepts any version it knows and continues the
+    // handshake with the gateway's (`handshake/client.rs` on develop). 3 derives the same
+    // AES-256-GCM-SIV key, so the handshake is unchanged.
+    this.#checkNegotiated(reply.protocolVersion, AES_GCM_SIV_PROTOCOL_VERSION);
     let result;
     try {
       result = respondToGatewayMaterial(state, reply.data, this.#options.gatewayIdentity, {
@@ -626,14 +722,19 @@ export class GatewayClient {
       throw new GatewayProtocolError("handshake", "the gateway reported a failed handshake");
     }
     this.#sharedKey = result.sharedKey;
-    const response = await this.#readResponse();
+    const response = await this.#readResponse(this.#authTimeoutMs);
     if (response.type === "error" || response.type === "typedError") throw gatewayError(response);
     if (response.type !== "register") throw unexpected(response, "register");
     if (!response.status) {
       throw new GatewayProtocolError("gateway-error", "the gateway refused the registration");
     }
+    // The version the gateway serves this client with is the one in `register` (the proposal,
+    // capped at its own: `negotiate_client_protocol` in `connection_handler/fresh.rs`); a reply
+    // without one (0) keeps the handshake's.
+    const negotiated = response.protocolVersion || reply.protocolVersion;
+    this.#checkNegotiated(negotiated, AES_GCM_SIV_PROTOCOL_VERSION);
     await this.#options.keyStorage.storeSharedKey(this.#options.gatewayIdentity, result.sharedKey);
-    this.#protocolVersion = reply.protocolVersion;
+    this.#protocolVersion = negotiated;
     this.#bandwidth = 0; // a new registration starts without bandwidth
   }
 
@@ -662,11 +763,28 @@ export class GatewayClient {
   }
 }
 
+/**
+ * Nym's `OnlyCoconutCredentials` error text, sent by gateways that enforce zk-nym credentials.
+ *
+ * @example
+ * ```ts
+ * import { ONLY_CREDENTIALS_MESSAGE } from "./mod.ts";
+ * console.log(ONLY_CREDENTIALS_MESSAGE.includes("credentials")); // true
+ * ```
+ */
+export const ONLY_CREDENTIALS_MESSAGE =
+  "This gateway is only accepting coconut credentials for bandwidth";
+
 function gatewayError(
   response: Extract<ServerResponse, { type: "error" | "typedError" }>,
 ): GatewayProtocolError {
   if (response.type === "error") {
-    return new GatewayProtocolError("gateway-error", `gateway error: ${response.message}`);
+    // A gateway with `enforce_zk_nyms` refuses the free claim with `OnlyCoconutCredentials`
+    // (`common/credential-verification/src/{bandwidth_storage_manager,error}.rs`).
+    const kind = response.message.includes(ONLY_CREDENTIALS_MESSAGE)
+      ? "credentials-required"
+      : "gateway-error";
+    return new GatewayProtocolError(kind, `gateway error: ${response.message}`);
   }
   const e = response.error;
   return new GatewayProtocolError(

@@ -26,6 +26,8 @@
  * - `handshake`: the registration handshake failed (remote `handshakeError`, failed finalization)
  * - `duplicate`: the gateway already serves a live session for this client
  * - `gateway-error`: the gateway answered with `error` or `typedError`
+ * - `credentials-required`: the gateway enforces zk-nym credentials and refused the free
+ *   bandwidth claim (`enforce_zk_nyms`); another gateway is needed
  * - `unexpected-response`: a well-formed response of the wrong type for the request
  * - `timeout`: a step did not complete in time
  * - `closed`: the WebSocket closed or failed
@@ -52,6 +54,7 @@ export type GatewayProtocolErrorKind =
   | "handshake"
   | "duplicate"
   | "gateway-error"
+  | "credentials-required"
   | "unexpected-response"
   | "timeout"
   | "closed"

@@ -101,6 +101,7 @@ export {
 } from "./binary_frame.ts";
 export { type GatewayKeyStorage, MemoryGatewayKeyStorage } from "./key_storage.ts";
 export {
+  DEFAULT_AUTHENTICATION_TIMEOUT_MS,
   DEFAULT_BANDWIDTH_THRESHOLD,
   DEFAULT_STEP_TIMEOUT_MS,
   GatewayClient,
@@ -108,6 +109,7 @@ export {
   type GatewayClientState,
   type GatewayCloseEvent,
   type GatewayConnection,
+  ONLY_CREDENTIALS_MESSAGE,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./gateway_client.ts";

@@ -7,7 +7,12 @@
  */
 import { ArgsError, intFlag, parseArgs, portFlag } from "../internal/args.ts";
 import { startLocalRequester } from "./_requester.ts";
-import { startLocalnet } from "./localnet.ts";
+import {
+  LOCALNET_GATEWAY_KINDS,
+  type LocalnetGatewayKind,
+  type LocalnetKeyRotationOptions,
+  startLocalnet,
+} from "./localnet.ts";
 
 export { ArgsError };
 
@@ -39,11 +44,34 @@ Options:
   --gateway-port <n>          WebSocket port of the first gateway, the next ones count up
                               (default: the ones saved in --data-dir, else any free port)
   --mixnodes-per-layer <n>    mixnodes in each of the three layers (default 1)
-  --gateways <n>              gateways (default 1)
+  --gateways <n>              gateways (default 1, or as many as --gateway-kinds names)
+  --gateway-kinds <k,k,…>     how each gateway behaves, by index: ${
+  LOCALNET_GATEWAY_KINDS.join(", ")
+}
+  --backlog-delay-ms <n>      pause between stored messages of a backlog gateway (default 50)
+  --epoch-ms <n>              rotate Sphinx keys: an epoch every <n> ms (default: no rotation)
+  --rotation-epochs <n>       epochs per key rotation (default 2; needs --epoch-ms)
   --data-dir <dir>            keep node keys, registrations and ports here across runs, so
                               clients reconnect after a restart as if nothing happened
   --network-requester         also run a network requester (loopback targets allowed) and
                               print 'network-requester <nym-address>'`;
+
+function keyRotationFlags(
+  parsed: ReturnType<typeof parseArgs>,
+  io: LocalnetIo,
+): LocalnetKeyRotationOptions | undefined {
+  const epochMs = intFlag(parsed, "epoch-ms", 100, 86_400_000);
+  const validityEpochs = intFlag(parsed, "rotation-epochs", 1, 1000);
+  if (epochMs === undefined) {
+    if (validityEpochs !== undefined) throw new ArgsError("--rotation-epochs needs --epoch-ms");
+    return undefined;
+  }
+  return {
+    epochMs,
+    validityEpochs,
+    onEpoch: (e) => io.print(`epoch ${e.epochId} key-rotation ${e.keyRotationId}`),
+  };
+}
 
 /**
  * The `localnet` command.
@@ -61,17 +89,39 @@ Options:
  */
 export async function localnetCommand(args: readonly string[], io: LocalnetIo): Promise<number> {
   const parsed = parseArgs(args, {
-    string: ["api-port", "gateway-port", "mixnodes-per-layer", "gateways", "data-dir"],
+    string: [
+      "api-port",
+      "gateway-port",
+      "mixnodes-per-layer",
+      "gateways",
+      "gateway-kinds",
+      "backlog-delay-ms",
+      "epoch-ms",
+      "rotation-epochs",
+      "data-dir",
+    ],
     boolean: ["network-requester"],
   });
+  const kinds = parsed.strings["gateway-kinds"]?.split(",").map((k) => k.trim());
+  for (const kind of kinds ?? []) {
+    if (!LOCALNET_GATEWAY_KINDS.includes(kind as LocalnetGatewayKind)) {
+      throw new ArgsError(
+        `--gateway-kinds: unknown kind "${kind}" (one of ${LOCALNET_GATEWAY_KINDS.join(", ")})`,
+      );
+    }
+  }
   if (parsed.positional.length > 0) throw new ArgsError(`unexpected ${parsed.positional[0]}`);
-  const gateways = intFlag(parsed, "gateways", 1, 100);
+  const gateways = intFlag(parsed, "gateways", Math.max(1, kinds?.length ?? 0), 100) ??
+    (kinds?.length || undefined);
   const gatewayPort = intFlag(parsed, "gateway-port", 1, 65535 - (gateways ?? 1) + 1);
   const net = await startLocalnet({
     apiPort: portFlag(parsed, "api-port"),
     gatewayPort,
     mixnodesPerLayer: intFlag(parsed, "mixnodes-per-layer", 1, 100),
     gateways,
+    gatewayKinds: kinds as LocalnetGatewayKind[] | undefined,
+    backlogDelayMs: intFlag(parsed, "backlog-delay-ms", 0, 60_000),
+    keyRotation: keyRotationFlags(parsed, io),
     dataDir: parsed.strings["data-dir"],
   }).catch((error) => {
     const flags = [["--api-port", portFlag(parsed, "api-port")], [
@@ -83,7 +133,10 @@ export async function localnetCommand(args: readonly string[], io: LocalnetIo): 
   let requester: { address: string; close(): Promise<void> } | undefined;
   try {
     io.print(`nym-api ${net.nymApiUrl}`);
-    for (const gateway of net.gateways) io.print(`gateway ${gateway.identity} ${gateway.wsUrl}`);
+    for (const gateway of net.gateways) {
+      const kind = gateway.kind === "current" ? "" : ` ${gateway.kind}`;
+      io.print(`gateway ${gateway.identity} ${gateway.wsUrl}${kind}`);
+    }
     if (parsed.booleans["network-requester"]) {
       requester = await startLocalRequester(net.nymApiUrl, (line) => io.writeError(`${line}\n`));
       io.print(`network-requester ${requester.address}`);

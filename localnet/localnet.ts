@@ -10,6 +10,9 @@ import { toBase58 } from "../internal/encoding.ts";
 import { decodeNodeAddress, type FinalHop } from "../sphinx/mod.ts";
 import { handleFinalHop } from "./final_hop.ts";
 import type { MixPacket } from "../gateway/mod.ts";
+import { defaultCrypto } from "../crypto/mod.ts";
+import { KeyRotationSchedule } from "./_key_rotation.ts";
+import { resolveKeyRotation } from "./directory/mod.ts";
 import { type Directory, startDirectory } from "./directory/mod.ts";
 import { toWasmFriendlyTopology, type WasmFriendlyNymTopology } from "./directory/mod.ts";
 import type { Frame } from "./framing/mod.ts";
@@ -27,16 +30,57 @@ import {
   type Logger,
   type Mixnode,
   type MixnodeFaults,
+  type MixnodeSphinxKey,
   silentLogger,
   startMixnode,
 } from "./mixnode/mod.ts";
+
+/**
+ * How a localnet gateway behaves, modelling the real network's variety:
+ * - `current`: the newest nym-node (protocol 6);
+ * - `nym-node-1.22`: an older generation, handshake at protocol 3, `register` at the proposal,
+ *   no upgrade-mode fields (the gateway server's `generation` option);
+ * - `enforce-credentials`: refuses the free bandwidth claim with Nym's `OnlyCoconutCredentials`
+ *   error (`enforce_zk_nyms = true`, which nym-api does not show);
+ * - `unresolvable-hostname`: announces a hostname that does not resolve
+ *   (`gateway-<n>.localnet.invalid`); its IP address works;
+ * - `backlog`: pushes stored messages slowly before answering `authenticate` (a large backlog
+ *   read from its database), `backlogDelayMs` apart.
+ */
+export type LocalnetGatewayKind =
+  | "current"
+  | "nym-node-1.22"
+  | "enforce-credentials"
+  | "unresolvable-hostname"
+  | "backlog";
+
+/**
+ * Every {@linkcode LocalnetGatewayKind}, in the order of its documentation.
+ *
+ * @example
+ * ```ts
+ * import { LOCALNET_GATEWAY_KINDS } from "./mod.ts";
+ * console.log(LOCALNET_GATEWAY_KINDS.includes("nym-node-1.22")); // true
+ * ```
+ */
+export const LOCALNET_GATEWAY_KINDS: readonly LocalnetGatewayKind[] = Object.freeze([
+  "current",
+  "nym-node-1.22",
+  "enforce-credentials",
+  "unresolvable-hostname",
+  "backlog",
+]);
 
 /** Options of {@linkcode startLocalnet}. */
 export interface LocalnetOptions {
   /** Mixnodes in each of the three layers (default 1). */
   readonly mixnodesPerLayer?: number;
-  /** Gateways (default 1). */
+  /** Gateways (default 1, or the length of `gatewayKinds`). */
   readonly gateways?: number;
+  /** The kind of each gateway by index; gateways beyond the list are `current`. */
+  readonly gatewayKinds?: readonly LocalnetGatewayKind[];
+  /** Pause between stored messages a `backlog` gateway pushes, in ms (default 50). */
+  readonly backlogDelayMs?: number;
   /** Interface every node binds (default `127.0.0.1`). */
   readonly hostname?: string;
   /** Port of the nym-api directory (default: the one saved in `dataDir`, else a free port). */
@@ -64,6 +108,23 @@ export interface LocalnetOptions {
   readonly logger?: Logger | "silent";
   /** Faults applied to every mixnode from the start. */
   readonly faults?: MixnodeFaults;
+  /**
+   * Sphinx key rotation (default: none, every node keeps one key). Each node holds two keys
+   * around a rotation, the old one purged one epoch after it (nym-node's schedule), and the
+   * directory's epoch, rotation id and node keys advance. `epochMs` advances the epoch on a
+   * timer; without it only {@linkcode Localnet.advanceEpoch} does.
+   */
+  readonly keyRotation?: LocalnetKeyRotationOptions;
+}
+
+/** Options of the localnet's Sphinx key rotation. */
+export interface LocalnetKeyRotationOptions {
+  /** Epoch length in ms (short ones for tests); no timer when absent. */
+  readonly epochMs?: number;
+  /** Epochs per rotation (default 2; nym-api's `validity_epochs`). */
+  readonly validityEpochs?: number;
+  /** Told after each epoch change, once nodes and directory follow it. */
+  readonly onEpoch?: (epoch: { readonly epochId: number; readonly keyRotationId: number }) => void;
 }
 
 /** A mixnode of the local network. */
@@ -84,6 +145,8 @@ export interface LocalnetMixnode {
 export interface LocalnetGateway {
   /** Node id in the directory. */
   readonly nodeId: number;
+  /** How it behaves. */
+  readonly kind: LocalnetGatewayKind;
   /** Ed25519 identity, base58 (what clients pass as `gateway`). */
   readonly identity: string;
   /** `ws://…` URL of the client WebSocket endpoint. */
@@ -121,6 +184,13 @@ export interface Localnet {
   stallGateway(index: number, stalled: boolean): void;
   /** The topology as the official client's `NymNodeTester` takes it. */
   wasmTopology(): WasmFriendlyNymTopology;
+  /** The directory's current epoch and key rotation id. */
+  readonly epoch: { readonly epochId: number; readonly keyRotationId: number };
+  /**
+   * Moves to the next epoch: with `keyRotation`, nodes pre-announce, rotate or purge keys and
+   * the directory follows. Throws without `keyRotation`.
+   */
+  advanceEpoch(): void;
   /** Stops every node and the directory. */
   close(): Promise<void>;
   /** Same as `close()`, for `await using`. */
@@ -177,7 +247,15 @@ async function loadKeys(dataDir: string | undefined, mixnodes: number, gateways:
  */
 export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
   const perLayer = options.mixnodesPerLayer ?? 1;
-  const gatewayCount = options.gateways ?? 1;
+  const gatewayCount = options.gateways ?? Math.max(1, options.gatewayKinds?.length ?? 0);
+  const kinds = options.gatewayKinds ?? [];
+  for (const kind of kinds) {
+    if (!LOCALNET_GATEWAY_KINDS.includes(kind)) {
+      throw new RangeError(`unknown gateway kind ${kind}`);
+    }
+  }
+  if (kinds.length > gatewayCount) throw new RangeError("more gatewayKinds than gateways");
+  const kindOf = (index: number): LocalnetGatewayKind => kinds[index] ?? "current";
   if (!Number.isInteger(perLayer) || perLayer < 1) throw new RangeError("mixnodesPerLayer ≥ 1");
   if (!Number.isInteger(gatewayCount) || gatewayCount < 1) throw new RangeError("gateways ≥ 1");
   const hostname = options.hostname ?? "127.0.0.1";
@@ -271,6 +349,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         store: stores[index],
         inbox: inboxes[index],
         logger: gatewayLogger,
+        generation: kindOf(index) === "nym-node-1.22" ? "nym-node-1.22" : "current",
+        enforceCredentials: kindOf(index) === "enforce-credentials",
+        storedMessageDelayMs: kindOf(index) === "backlog" ? options.backlogDelayMs ?? 50 : 0,
         forward: (packet: MixPacket) => {
           node.send(decodeNodeAddress(packet.nextHop).hostPort, packet.packet, packet.keyRotation);
         },
@@ -281,6 +362,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       ref.server = server;
       const gateway: LocalnetGateway = {
         nodeId: 3 * perLayer + index + 1,
+        kind: kindOf(index),
         identity: toBase58(server.identityKey),
         wsUrl: server.url,
         mixHost: node.hostPort,
@@ -300,31 +382,60 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       started.push({ close: () => closeGateway(gateways[i]) });
     }
 
+    // Sphinx key rotation: node slots 0..3N-1 are the mixnodes, then the gateways' mix sides.
+    const rotation = options.keyRotation
+      ? new KeyRotationSchedule(
+        options.keyRotation.validityEpochs ?? 2,
+        100,
+        [...keys.mixnodes, ...keys.gateways].map((k) => fromHex(k.sphinx)),
+        (n) => crypto.getRandomValues(new Uint8Array(n)),
+      )
+      : undefined;
+    const slots = new Map<number, MixnodeSphinxKey[]>();
+    const applyKeys = () => {
+      if (!rotation) return;
+      const nodes = [...mixnodes.map((m) => m.node), ...gateways.map((g) => g.node)];
+      nodes.forEach((node, i) => {
+        const held = rotation.slots(i);
+        slots.set(i, held);
+        node.setSphinxKeys(held);
+      });
+    };
+    const sphinxPublic = (slot: number, node: Mixnode): Uint8Array => {
+      const held = slots.get(slot);
+      return held ? defaultCrypto().x25519PublicKey(held[0].secretKey) : node.sphinxPublicKey;
+    };
     const directoryData = () => ({
       nodes: [
-        ...mixnodes.map((m) => ({
+        ...mixnodes.map((m, i) => ({
           nodeId: m.nodeId,
           identityKey: m.node.identityKey,
-          sphinxKey: m.node.sphinxPublicKey,
+          sphinxKey: sphinxPublic(i, m.node),
           ipAddresses: [m.node.hostname],
           mixPort: m.node.port,
           entry: null,
           supportedRoles: { mixnode: true, entry: false, exitNr: false, exitIpr: false },
           performance: "1",
         })),
-        ...gateways.map((g) => ({
+        ...gateways.map((g, j) => ({
           nodeId: g.nodeId,
           identityKey: g.server.identityKey,
-          sphinxKey: g.node.sphinxPublicKey,
+          sphinxKey: sphinxPublic(3 * perLayer + j, g.node),
           ipAddresses: [g.node.hostname],
           mixPort: g.node.port,
-          entry: { hostname: null, wsPort: g.server.port, wssPort: null },
+          entry: {
+            hostname: g.kind === "unresolvable-hostname"
+              ? `gateway-${g.nodeId}.localnet.invalid`
+              : null,
+            wsPort: g.server.port,
+            wssPort: null,
+          },
           supportedRoles: { mixnode: false, entry: true, exitNr: true, exitIpr: false },
           performance: "1",
         })),
       ],
       rewardedSet: {
-        epochId: 100,
+        epochId: rotation?.epoch ?? 100,
         entryGateways: gateways.map((g) => g.nodeId),
         exitGateways: gateways.map((g) => g.nodeId),
         layer1: mixnodes.filter((m) => m.layer === 1).map((m) => m.nodeId),
@@ -333,7 +444,17 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         standby: [],
       },
     });
-    const directoryAt = (port: number) => startDirectory({ ...directoryData(), hostname, port });
+    const rotationClock = () =>
+      rotation && {
+        currentAbsoluteEpochId: rotation.epoch,
+        validityEpochs: rotation.validityEpochs,
+        initialEpochId: rotation.initialEpochId,
+        currentEpochStart: new Date(),
+        epochDurationSecs: (options.keyRotation?.epochMs ?? 3_600_000) / 1000,
+      };
+    applyKeys();
+    const directoryAt = (port: number) =>
+      startDirectory({ ...directoryData(), keyRotation: rotationClock(), hostname, port });
     let directory: Directory;
     try {
       directory = directoryAt(options.apiPort ?? savedPorts.api ?? 0);
@@ -348,6 +469,20 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     }
     started.push(directory);
     await savePorts(options.dataDir, directory.port, gateways);
+    const advanceEpoch = () => {
+      if (!rotation) throw new Error("the localnet was started without keyRotation");
+      rotation.epoch++;
+      applyKeys();
+      directory.update({ ...directoryData(), keyRotation: rotationClock() });
+      options.keyRotation?.onEpoch?.({
+        epochId: rotation.epoch,
+        keyRotationId: rotation.rotationId,
+      });
+    };
+    const epochTimer = options.keyRotation?.epochMs
+      ? setInterval(advanceEpoch, options.keyRotation.epochMs)
+      : undefined;
+    started.push({ close: () => Promise.resolve(clearInterval(epochTimer)) });
 
     let closing: Promise<void> | undefined;
     const net: Localnet = {
@@ -364,6 +499,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         const m = mixnodes[index];
         const node = await m.node.restart();
         mixnodes[index] = { ...m, node };
+        applyKeys();
       },
       async killGateway(index) {
         await closeGateway(gateways[index]);
@@ -372,6 +508,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
         const g = gateways[index];
         await closeGateway(g);
         await startGateway(index, { ws: g.server.port, mix: g.node.port });
+        applyKeys();
       },
       stallGateway(index, stalled) {
         gateways[index].server.setStalled(stalled);
@@ -379,8 +516,18 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       wasmTopology() {
         return toWasmFriendlyTopology(directory.data);
       },
+      get epoch() {
+        return {
+          epochId: rotation?.epoch ?? 100,
+          keyRotationId: rotation?.rotationId ??
+            resolveKeyRotation(directory.data.rewardedSet, directory.data.keyRotation)
+              .rotationId,
+        };
+      },
+      advanceEpoch,
       close() {
         closing ??= (async () => {
+          clearInterval(epochTimer);
           await directory.close();
           await Promise.all(mixnodes.map((m) => m.node.close()));
           await Promise.all(gateways.map(closeGateway));

@@ -1,7 +1,8 @@
 /**
  * `deno task localnet`: a Nym network on loopback until Ctrl-C, one line per endpoint
- * (`nym-api <url>`, `gateway <identity> <ws-url>`). Options: `--api-port`,
- * `--mixnodes-per-layer`, `--gateways`, `--data-dir`. The same as `nym-client localnet`.
+ * (`nym-api <url>`, `gateway <identity> <ws-url> [kind]`). Options: `--api-port`,
+ * `--mixnodes-per-layer`, `--gateways`, `--gateway-kinds`, `--backlog-delay-ms`, `--data-dir`. The
+ * same as `nym-client localnet`.
  *
  * @module
  */

@@ -17,7 +17,10 @@
  */
 export {
   type Localnet,
+  LOCALNET_GATEWAY_KINDS,
   type LocalnetGateway,
+  type LocalnetGatewayKind,
+  type LocalnetKeyRotationOptions,
   type LocalnetMixnode,
   type LocalnetOptions,
   startLocalnet,
@@ -29,6 +32,7 @@ export type {
   Mixnode,
   MixnodeFaults,
   MixnodeOptions,
+  MixnodeSphinxKey,
   MixnodeStats,
 } from "./mixnode/mod.ts";
 export type { WasmFriendlyNymTopology, WasmFriendlyRoutingNode } from "./directory/mod.ts";
@@ -39,6 +43,6 @@ export type { FinalHop } from "../sphinx/packet.ts";
 export type { PacketSize } from "../sphinx/packet_size.ts";
 export type { Frame, FramePacketType, FrameVersion, KeyRotation } from "./framing/frame.ts";
 export type { FramePacketSize, OutfoxPacketSize } from "./framing/frame_size.ts";
-export type { DeliveryOutcome, GatewayServer } from "./gateway/mod.ts";
+export type { DeliveryOutcome, GatewayGeneration, GatewayServer } from "./gateway/mod.ts";
 export type { ConnectionPoolOptions, Connector } from "./mixnode/connection_pool.ts";
 export type { ReplayFilterOptions } from "./mixnode/replay_filter.ts";

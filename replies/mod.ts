@@ -23,6 +23,8 @@ export {
   MAX_SURBS_PER_TAG,
   ReceivedSurbStore,
   type ReceivedSurbStoreOptions,
+  type StoredSurb,
+  type SurbRotationClock,
 } from "./surb_store.ts";
 export {
   MAX_SURB_REQUEST,
@@ -40,5 +42,5 @@ export {
 
 // Types that the exports above mention in their signatures.
 export type { ReplyKeyStore } from "../message/encryption.ts";
-export type { ReplySurbBytes } from "../message/nym_message.ts";
+export type { KeyRotation, ReplySurbBytes } from "../message/nym_message.ts";
 export type { Clock, TimerHandle } from "../internal/clock.ts";

@@ -13,7 +13,7 @@
  */
 import type { Clock, TimerHandle } from "../internal/clock.ts";
 import { toHex } from "../internal/bytes.ts";
-import type { ReplySurbBytes } from "../message/mod.ts";
+import type { KeyRotation, ReplySurbBytes } from "../message/mod.ts";
 import { ReceivedSurbStore } from "./surb_store.ts";
 
 /** SURBs to ask for at least (Nym: 10). */
@@ -134,8 +134,10 @@ export class ReplySurbPolicy<T> {
    */
   maybeRequest(tag: Uint8Array): void {
     const waiting = this.waiting(tag);
-    const available = this.#store.count(tag);
-    if (available > waiting + 1 || available === 0) return;
+    // SURBs of the previous key rotation are spent but not counted: fresh ones are asked for
+    // before the old ones go stale.
+    const available = this.#store.freshCount(tag);
+    if (available > waiting + 1 || this.#store.count(tag) === 0) return;
     const now = this.#o.clock.now();
     const id = toHex(tag);
     const current = this.#waits.get(id);
@@ -146,16 +148,30 @@ export class ReplySurbPolicy<T> {
     this.#o.request(tag, surb, amount);
   }
 
-  /** SURBs arrived from `tag`: store them and resume its parked replies. */
-  arrived(tag: Uint8Array, surbs: readonly ReplySurbBytes[]): void {
+  /**
+   * SURBs arrived from `tag`, built for `keyRotation` (the block's rotation byte): store them and
+   * resume its parked replies.
+   */
+  arrived(tag: Uint8Array, surbs: readonly ReplySurbBytes[], keyRotation?: KeyRotation): void {
     if (surbs.length === 0) return;
-    this.#store.add(tag, surbs);
+    this.#store.add(tag, surbs, keyRotation);
+    // SURBs built before a rotation we already see die after this epoch: ask for fresh ones.
+    if (this.#store.freshCount(tag) === 0) this.maybeRequest(tag);
     const id = toHex(tag);
     const wait = this.#waits.get(id);
     if (!wait) return;
     if (wait.timer !== undefined) this.#o.clock.clearTimeout(wait.timer);
     this.#waits.delete(id);
     if (wait.parked.length > 0) this.#o.resume(wait.parked);
+  }
+
+  /**
+   * The network's key rotation changed: the SURBs held are of the previous rotation and work for
+   * one more epoch, so ask every sender for fresh ones now (as Nym's clients refresh SURBs of an
+   * old rotation, `client/replies/reply_controller/`).
+   */
+  rotated(): void {
+    for (const tag of this.#store.senderTags()) this.maybeRequest(tag);
   }
 
   /** Stops every timer and forgets what waits (the caller fails the parked items). */

@@ -72,6 +72,12 @@ interface Script {
   authenticateVersion?: number;
   noisyHandshake?: boolean;
   silent?: boolean;
+  /** Answers `claimFreeTestnetBandwidth` with this `error` message. */
+  claimError?: string;
+  /** Pushes this many stored messages, one per 4 s of `clock`, before `authenticate`. */
+  backlog?: { count: number; clock: ManualClock; answer?: false };
+  /** Sockets to these URLs fail before opening (e.g. a hostname that does not resolve). */
+  unreachable?: string[];
 }
 
 /** A fake gateway: answers the client's requests through the codecs. */
@@ -144,6 +150,27 @@ function scripted(script: Script = {}) {
         );
       }
       case "authenticateV2":
+        if (script.backlog) {
+          const { count, clock } = script.backlog;
+          let pushed = 0;
+          const push = (): void => {
+            if (socket.readyState !== 1) return;
+            if (pushed++ < count) {
+              socket.deliver(encodePushedMessageFrame(Uint8Array.of(pushed), sharedKey!));
+              clock.setTimeout(push, 4000);
+              return;
+            }
+            if (script.backlog?.answer === false) return;
+            respond(socket, {
+              type: "authenticate",
+              protocolVersion: 6,
+              status: true,
+              bandwidthRemaining: 2_000_000_000,
+              upgradeMode: false,
+            });
+          };
+          return queueMicrotask(push);
+        }
         return respond(socket, {
           type: "authenticate",
           protocolVersion: script.authenticateVersion ?? 6,
@@ -152,6 +179,9 @@ function scripted(script: Script = {}) {
           upgradeMode: false,
         });
       case "claimFreeTestnetBandwidth":
+        if (script.claimError) {
+          return respond(socket, { type: "error", message: script.claimError });
+        }
         bandwidth += 1_000_000_000;
         return respond(socket, {
           type: "bandwidth",
@@ -168,6 +198,7 @@ function scripted(script: Script = {}) {
       super(url);
       sockets.push(this);
       this.peer = (data) => onClientData(this, data);
+      if (script.unreachable?.includes(url)) queueMicrotask(() => this.drop(1006));
     }
   };
   return {
@@ -220,6 +251,7 @@ Deno.test("the client registers, stores the key, claims bandwidth and uses binar
     gatewayProtocolVersion: 6,
     bandwidthRemaining: 1_000_000_000,
   });
+  assertEquals(client.url, "ws://gateway.test:9000");
   assertEquals(gateway.sockets[0].binaryType, "arraybuffer");
   assertEquals(gateway.sockets[0].url, "ws://gateway.test:9000");
   assertEquals(gateway.requests, [
@@ -288,8 +320,8 @@ Deno.test("a handshake signed by another identity is aborted with handshakeError
   assertEquals(await keyStorage.loadSharedKey(gateway.gatewayIdentity), undefined);
 });
 
-Deno.test("the client refuses a handshake version outside 4..6", async () => {
-  for (const handshakeVersion of [3, 7]) {
+Deno.test("the client refuses a handshake version outside 3..6", async () => {
+  for (const handshakeVersion of [2, 7]) {
     const gateway = scripted({ handshakeVersion });
     const client = makeClient(gateway, new ManualClock());
     const error = await assertRejects(() => connecting(client, gateway), GatewayProtocolError);
@@ -427,4 +459,167 @@ Deno.test("a client that is not connected fails with typed errors and can connec
   assertEquals(gateway.requests.filter((r) => r === "authenticateV2").length, 1);
   await client.close();
   assertEquals(closes, [1006, 1000]);
+});
+
+Deno.test("a nym-node 1.22 gateway (handshake at 3, register at the proposal) is accepted", async () => {
+  // supportedProtocol 5, handshake messages at 3, `register` carries 5 (fresh.rs at
+  // nym-binaries-v2025.21), no upgrade_mode fields
+  const gateway = scripted({
+    version: 5,
+    handshakeVersion: 3,
+    registerReply: { type: "register", protocolVersion: 5, status: true, upgradeMode: false },
+  });
+  const keyStorage = new MemoryGatewayKeyStorage();
+  const client = makeClient(gateway, new ManualClock(), { keyStorage });
+  const info = await connecting(client, gateway);
+  assertEquals(info.protocolVersion, 5);
+  assertEquals(info.gatewayProtocolVersion, 5);
+  const sent = gateway.sockets[0].sent;
+  const init = decodeHandshakeText(sent[1] as string);
+  assert(init.type === "handshakePayload" && init.protocolVersion === 5, "proposes 5");
+  const material = decodeHandshakeText(sent[2] as string);
+  assert(material.type === "handshakePayload" && material.protocolVersion === 3, "continues at 3");
+  assertEquals(await keyStorage.loadSharedKey(gateway.gatewayIdentity), gateway.sharedKey);
+  // protocol 5 forwards with ForwardSphinxV2 (the key rotation byte)
+  await client.sendMixPacket(testPacket());
+  const frame = sent.at(-1) as Uint8Array;
+  assertEquals(decodeBinaryRequest(frame, gateway.sharedKey!).version, 2);
+  await client.close();
+});
+
+Deno.test("a register reply without a protocol version keeps the handshake's", async () => {
+  const gateway = scripted({
+    version: 5,
+    handshakeVersion: 3,
+    registerReply: { type: "register", protocolVersion: 0, status: true, upgradeMode: false },
+  });
+  const client = makeClient(gateway, new ManualClock());
+  const info = await connecting(client, gateway);
+  assertEquals(info.protocolVersion, 3);
+  await client.sendMixPacket(testPacket());
+  const frame = gateway.sockets[0].sent.at(-1) as Uint8Array;
+  assertEquals(decodeBinaryRequest(frame, gateway.sharedKey!).version, 1);
+  await client.close();
+});
+
+Deno.test("a register reply naming a future protocol is refused and stores no key", async () => {
+  const gateway = scripted({
+    registerReply: { type: "register", protocolVersion: 9, status: true, upgradeMode: false },
+  });
+  const keyStorage = new MemoryGatewayKeyStorage();
+  const client = makeClient(gateway, new ManualClock(), { keyStorage });
+  const error = await assertRejects(() => connecting(client, gateway), GatewayProtocolError);
+  assertEquals(error.kind, "protocol-version");
+  assertEquals(await keyStorage.loadSharedKey(gateway.gatewayIdentity), undefined);
+});
+
+Deno.test("a gateway enforcing credentials fails connect with credentials-required", async () => {
+  const gateway = scripted({
+    claimError: "This gateway is only accepting coconut credentials for bandwidth",
+  });
+  const client = makeClient(gateway, new ManualClock());
+  const error = await assertRejects(() => connecting(client, gateway), GatewayProtocolError);
+  assertEquals(error.kind, "credentials-required");
+  assertEquals(client.state, "closed");
+  // any other error text stays a plain gateway error
+  const other = scripted({ claimError: "internal error" });
+  const second = makeClient(other, new ManualClock());
+  assertEquals(
+    (await assertRejects(() => connecting(second, other), GatewayProtocolError)).kind,
+    "gateway-error",
+  );
+});
+
+Deno.test("an unreachable hostname falls back to the next URL", async () => {
+  const gateway = scripted({ unreachable: ["ws://gateway.test:9000"] });
+  let closes = 0;
+  const client = makeClient(gateway, new ManualClock(), {
+    fallbackUrls: ["ws://127.0.0.1:9000"],
+    onClose: () => closes++,
+  });
+  const result = client.connect();
+  await settle(); // the first socket fails
+  assertEquals(gateway.sockets.length, 2);
+  gateway.sockets[1].open();
+  await result;
+  assertEquals(client.url, "ws://127.0.0.1:9000");
+  assertEquals(gateway.sockets[0].onclose, null, "the failed socket is detached");
+  assertEquals(closes, 0, "a URL that never opened reports no close");
+  await client.close();
+  assertEquals(closes, 1);
+});
+
+Deno.test("when every URL fails the error lists each", async () => {
+  const gateway = scripted({ unreachable: ["ws://gateway.test:9000", "ws://127.0.0.1:9000"] });
+  const client = makeClient(gateway, new ManualClock(), { fallbackUrls: ["ws://127.0.0.1:9000"] });
+  const error = await assertRejects(() => client.connect(), GatewayProtocolError);
+  assertEquals(error.kind, "closed");
+  assert(error.message.includes("ws://gateway.test:9000: "), error.message);
+  assert(error.message.includes("ws://127.0.0.1:9000: "), error.message);
+  assertEquals(client.state, "closed");
+});
+
+Deno.test("authentication waits for a stored backlog that keeps arriving", async () => {
+  const clock = new ManualClock();
+  // 30 messages, one every 4 s: 2 minutes before `authenticate`, each gap below the 5 s step
+  const gateway = scripted({ backlog: { count: 30, clock } });
+  const keyStorage = new MemoryGatewayKeyStorage();
+  const identitySecretKey = seededRandom(5)(32);
+  const key = seededRandom(12)(32);
+  await keyStorage.storeSharedKey(gateway.gatewayIdentity, key);
+  gateway.sharedKey = key;
+  const received: Uint8Array[] = [];
+  const client = makeClient(gateway, clock, {
+    keyStorage,
+    identitySecretKey,
+    onMessage: (m) => received.push(m),
+  });
+  const result = connecting(client, gateway);
+  for (let i = 0; i < 31; i++) {
+    await settle();
+    clock.advance(4000);
+  }
+  const info = await result;
+  assertEquals(info.registered, false);
+  assertEquals(received.length, 30);
+  await client.close();
+});
+
+Deno.test("a backlog does not extend the wait past authenticationTimeoutMs", async () => {
+  const clock = new ManualClock();
+  const gateway = scripted({ backlog: { count: 1000, clock } });
+  const keyStorage = new MemoryGatewayKeyStorage();
+  const key = seededRandom(12)(32);
+  await keyStorage.storeSharedKey(gateway.gatewayIdentity, key);
+  gateway.sharedKey = key;
+  const client = makeClient(gateway, clock, { keyStorage, authenticationTimeoutMs: 20_000 });
+  const result = connecting(client, gateway);
+  const rejected = assertRejects(() => result, GatewayProtocolError);
+  for (let i = 0; i < 6; i++) {
+    await settle();
+    clock.advance(4000);
+  }
+  assertEquals((await rejected).kind, "timeout");
+});
+
+Deno.test("after the last pushed message authentication times out one step later", async () => {
+  const clock = new ManualClock();
+  // two messages at 0 s and 4 s, then silence
+  const gateway = scripted({ backlog: { count: 2, clock, answer: false } });
+  const keyStorage = new MemoryGatewayKeyStorage();
+  const key = seededRandom(12)(32);
+  await keyStorage.storeSharedKey(gateway.gatewayIdentity, key);
+  gateway.sharedKey = key;
+  const client = makeClient(gateway, clock, { keyStorage });
+  let failed: GatewayProtocolError | undefined;
+  const result = connecting(client, gateway).catch((e) => failed = e);
+  await settle();
+  clock.advance(4000);
+  await settle();
+  clock.advance(4999);
+  await settle();
+  assertEquals(failed, undefined, "4.999 s after the last push it still waits");
+  clock.advance(1);
+  await result;
+  assertEquals(failed?.kind, "timeout");
 });

@@ -81,7 +81,7 @@ export function intervalJson(clock: ResolvedKeyRotation): Record<string, unknown
     epochs_in_interval: EPOCHS_IN_INTERVAL,
     current_epoch_start: formatRfc3339(clock.currentEpochStart),
     current_epoch_id: epoch % EPOCHS_IN_INTERVAL,
-    epoch_length: { secs: clock.epochDurationSecs, nanos: 0 },
+    epoch_length: durationJson(clock.epochDurationSecs),
     total_elapsed_epochs: epoch,
   };
 }
@@ -213,11 +213,17 @@ export function keyRotationInfoJson(clock: ResolvedKeyRotation): Record<string, 
     },
     current_absolute_epoch_id: clock.currentAbsoluteEpochId,
     current_epoch_start: formatRfc3339(clock.currentEpochStart),
-    epoch_duration: { secs: clock.epochDurationSecs, nanos: 0 },
+    epoch_duration: durationJson(clock.epochDurationSecs),
     progress: {
       current_key_rotation_id: clock.rotationId,
       current_rotation_starting_epoch: clock.rotationStartingEpoch,
       current_rotation_ending_epoch: clock.rotationStartingEpoch + clock.validityEpochs - 1,
     },
   };
+}
+
+// A Rust `Duration` as serde writes it; sub-second epochs (tests) keep their nanoseconds.
+function durationJson(seconds: number): { secs: number; nanos: number } {
+  const secs = Math.floor(seconds);
+  return { secs, nanos: Math.round((seconds - secs) * 1e9) };
 }

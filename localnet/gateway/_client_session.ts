@@ -18,6 +18,7 @@ import {
   GatewayProtocolError,
   type GatewayProtocolErrorKind,
   type MixPacket,
+  ONLY_CREDENTIALS_MESSAGE,
   respondToClientInit,
   type ServerResponse,
   verifyAuthenticateV2Request,
@@ -35,6 +36,9 @@ import { addBandwidth } from "./bandwidth.ts";
 
 export interface SessionConfig {
   readonly protocolVersion: number;
+  readonly generation: "current" | "nym-node-1.22";
+  readonly enforceCredentials: boolean;
+  readonly storedMessageDelayMs: number;
   readonly initialMessageTimeoutMs: number;
   readonly handshakeStepTimeoutMs: number;
   readonly websocketHandshakeTimeoutMs: number;
@@ -273,7 +277,17 @@ export class ClientSession {
   }
 
   #send(ws: ServerWebSocket, response: ServerResponse): Promise<void> {
-    return ws.sendText(encodeServerResponse(response));
+    return ws.sendText(this.#encode(response));
+  }
+
+  // nym-node 1.22's responses have no `upgrade_mode` (`types/text_response.rs` at v2025.21).
+  #encode(response: ServerResponse): string {
+    const text = encodeServerResponse(response);
+    if (this.#ctx.config.generation !== "nym-node-1.22" || !("upgradeMode" in response)) {
+      return text;
+    }
+    const { upgrade_mode: _, ...rest } = JSON.parse(text);
+    return JSON.stringify(rest);
   }
 
   // ---- fresh (unauthenticated) phase -------------------------------------------------------
@@ -366,8 +380,18 @@ export class ClientSession {
 
   async #register(ws: ServerWebSocket, proposed: number, init: Uint8Array): Promise<void> {
     const ctx = this.#ctx;
+    const legacy = ctx.config.generation === "nym-node-1.22";
+    if (legacy && proposed > ctx.config.protocolVersion) {
+      // nym-node 1.22 refuses a future proposal (`negotiate_client_protocol`, fresh.rs)
+      throw new SessionFailure(
+        `Attempted to negotiate connection with client using incompatible protocol version. Ours is ${ctx.config.protocolVersion} and the client reports Some(${proposed})`,
+        "protocol-version",
+      );
+    }
     // Nym's gateway adopts the client's proposal, or its own version for a future one.
     const version = Math.min(proposed, ctx.config.protocolVersion);
+    // nym-node ≤ 1.22 writes protocol 3 into every handshake message (handshake/state.rs).
+    const handshakeVersion = legacy ? 3 : version;
     const identity = init.slice(0, 32);
     const id = toHex(identity);
     if (ctx.active.has(id)) {
@@ -388,7 +412,7 @@ export class ClientSession {
       await ws.sendText(
         encodeHandshakeText({
           type: "handshakePayload",
-          protocolVersion: version,
+          protocolVersion: handshakeVersion,
           data: state.material,
         }),
       );
@@ -406,7 +430,10 @@ export class ClientSession {
     }
     // The client's signature over the handshake proved it holds the identity: only now may it
     // take the identity's lock (never while a stranger's handshake is pending).
-    await ctx.withLock(id, () => this.#completeRegistration(ws, identity, sharedKey, version));
+    await ctx.withLock(
+      id,
+      () => this.#completeRegistration(ws, identity, sharedKey, version, handshakeVersion),
+    );
   }
 
   async #completeRegistration(
@@ -414,6 +441,7 @@ export class ClientSession {
     identity: Uint8Array,
     sharedKey: Uint8Array,
     version: number,
+    handshakeVersion: number,
   ): Promise<void> {
     const ctx = this.#ctx;
     const id = toHex(identity);
@@ -426,7 +454,7 @@ export class ClientSession {
     }
     await ws.sendText(encodeHandshakeText({
       type: "handshakePayload",
-      protocolVersion: version,
+      protocolVersion: handshakeVersion,
       data: Uint8Array.of(1),
     }));
     await ctx.store.upsertSharedKey(identity, sharedKey);
@@ -553,7 +581,9 @@ export class ClientSession {
   async #pushStored(ws: ServerWebSocket): Promise<void> {
     const client = this.#client!;
     const messages = this.#ctx.inbox.take(client.identity);
+    const delayMs = this.#ctx.config.storedMessageDelayMs;
     for (let i = 0; i < messages.length; i++) {
+      if (delayMs > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const frame = encodePushedMessageFrame(messages[i], client.sharedKey, {
         crypto: this.#ctx.crypto,
         random: this.#ctx.random,
@@ -606,6 +636,9 @@ export class ClientSession {
     }
     switch (request.type) {
       case "claimFreeTestnetBandwidth": {
+        if (ctx.config.enforceCredentials) {
+          return this.#send(ws, { type: "error", message: ONLY_CREDENTIALS_MESSAGE });
+        }
         // Saturating: a total past 2^53 − 1 would lose precision (and could not be persisted).
         this.#bandwidth = addBandwidth(this.#bandwidth, ctx.config.freeBandwidthBytes);
         await ctx.store.update(client.identity, { bandwidth: this.#bandwidth });

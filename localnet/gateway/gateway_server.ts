@@ -14,7 +14,11 @@ import { type CryptoProvider, defaultCrypto } from "../../crypto/mod.ts";
 import { toBase58 } from "../../internal/encoding.ts";
 import { toHex } from "../../internal/bytes.ts";
 import { type RandomBytes, systemRandom } from "../../internal/random.ts";
-import { CURRENT_PROTOCOL_VERSION, type MixPacket } from "../../gateway/mod.ts";
+import {
+  CURRENT_PROTOCOL_VERSION,
+  KEY_ROTATION_PROTOCOL_VERSION,
+  type MixPacket,
+} from "../../gateway/mod.ts";
 import { type ClientStore, MemoryClientStore } from "./client_store.ts";
 import { ClientSession, type SessionConfig, type SessionContext } from "./_client_session.ts";
 import {
@@ -28,6 +32,18 @@ import { runAcceptLoop } from "../_accept_loop.ts";
 
 /** Free bandwidth granted per `claimFreeTestnetBandwidth`: 64 GiB, as Nym. */
 export const FREE_TESTNET_BANDWIDTH_BYTES = 64 * 1024 * 1024 * 1024;
+
+/**
+ * Which nym-node generation the gateway behaves as:
+ * - `current`: protocol 6 (upgrade mode), as nym-node on `develop`;
+ * - `nym-node-1.22`: protocol 5 (nym-node ≤ 1.22.0, `nym-binaries-v2025.21`): every handshake
+ *   message carries protocol 3 whatever the client proposed
+ *   (`common/gateway-requests/src/registration/handshake/state.rs`), `register` and
+ *   `authenticate` carry the negotiated version (the proposal up to 5,
+ *   `connection_handler/fresh.rs`), and no response has an `upgrade_mode` field
+ *   (`types/text_response.rs`).
+ */
+export type GatewayGeneration = "current" | "nym-node-1.22";
 
 /** Options of {@linkcode startGatewayServer}. */
 export interface GatewayServerOptions {
@@ -56,8 +72,21 @@ export interface GatewayServerOptions {
   readonly random?: RandomBytes;
   /** The clock for `authenticateV2` timestamps, ms since the epoch; `Date.now` by default. */
   readonly now?: () => number;
-  /** The announced protocol version; 6 by default. */
+  /** The announced protocol version; 6 by default (5 for `nym-node-1.22`). */
   readonly protocolVersion?: number;
+  /** The nym-node generation to behave as; `current` by default. */
+  readonly generation?: GatewayGeneration;
+  /**
+   * Refuse `claimFreeTestnetBandwidth` with Nym's `OnlyCoconutCredentials` error, as a gateway
+   * with `enforce_zk_nyms = true` does (`common/credential-verification/src/
+   * bandwidth_storage_manager.rs`); the connection stays open. False by default (as nym-node).
+   */
+  readonly enforceCredentials?: boolean;
+  /**
+   * Pause between stored messages pushed before the `authenticate` / `register` response, in
+   * ms: models a gateway reading a large backlog from its database. 0 by default.
+   */
+  readonly storedMessageDelayMs?: number;
   /** Time for each message before authentication; 10 s by default (Nym). */
   readonly initialMessageTimeoutMs?: number;
   /** Time for each registration handshake message; 5 s by default (Nym). */
@@ -150,8 +179,13 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   const listener = Deno.listen({ hostname, port: options.port ?? 0 });
   const crypto = options.crypto ?? defaultCrypto();
   const logger = options.logger ?? consoleGatewayLogger;
+  const generation = options.generation ?? "current";
   const config: SessionConfig = {
-    protocolVersion: options.protocolVersion ?? CURRENT_PROTOCOL_VERSION,
+    protocolVersion: options.protocolVersion ??
+      (generation === "nym-node-1.22" ? KEY_ROTATION_PROTOCOL_VERSION : CURRENT_PROTOCOL_VERSION),
+    generation,
+    enforceCredentials: options.enforceCredentials ?? false,
+    storedMessageDelayMs: options.storedMessageDelayMs ?? 0,
     initialMessageTimeoutMs: options.initialMessageTimeoutMs ?? 10_000,
     handshakeStepTimeoutMs: options.handshakeStepTimeoutMs ?? 5_000,
     websocketHandshakeTimeoutMs: options.websocketHandshakeTimeoutMs ?? 1_500,

@@ -19,6 +19,7 @@
 export {
   type DeliveryOutcome,
   FREE_TESTNET_BANDWIDTH_BYTES,
+  type GatewayGeneration,
   type GatewayServer,
   type GatewayServerOptions,
   startGatewayServer,

@@ -41,6 +41,14 @@ export interface MixnodeFaults {
   readonly random?: () => number;
 }
 
+/** A Sphinx key of one key rotation. */
+export interface MixnodeSphinxKey {
+  /** The rotation id (its parity is what packets name: odd 1, even 2). */
+  readonly rotationId: number;
+  /** X25519 secret key, 32 bytes. */
+  readonly secretKey: Uint8Array;
+}
+
 /** Options of {@linkcode startMixnode}. */
 export interface MixnodeOptions {
   /** Ed25519 identity secret key, 32 bytes (random by default). */
@@ -152,6 +160,15 @@ export interface Mixnode {
   /** Replaces the injected faults. */
   setFaults(faults: MixnodeFaults): void;
   /**
+   * Sphinx keys by key rotation, primary first and at most one secondary (the pre-announced
+   * next key, or the previous one during the first epoch of a rotation), as nym-node keeps them
+   * (`nym-node/src/node/key_rotation/`). A packet whose rotation byte says odd or even uses the
+   * key of that parity and is dropped when there is none (the key was purged); an unknown (0)
+   * rotation tries the primary key, then the secondary (`nym-node/src/node/mixnet/handler.rs`).
+   * Until called, `sphinxSecretKey` is the only key.
+   */
+  setSphinxKeys(keys: readonly MixnodeSphinxKey[]): void;
+  /**
    * Frames a Sphinx packet this node originates (a gateway forwarding a client's packet or a
    * SURB-ACK) and queues it on the connection to `hostPort` at once. Returns false when the
    * packet is not of a Nym size or the queue is full.
@@ -214,6 +231,25 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     throw new TypeError("mixnode keys must be 32 bytes");
   }
   const identityKey = c.ed25519PublicKey(identitySecretKey);
+  let sphinxKeys: readonly MixnodeSphinxKey[] | undefined;
+  const processWithRotation = (packet: Uint8Array, rotation: number) => {
+    const isReplay = filter ? (tag: Uint8Array) => filter.has(tag) : undefined;
+    if (!sphinxKeys) return processPacket(packet, sphinxSecretKey, { crypto: c, isReplay });
+    const keys = rotation === 0
+      ? sphinxKeys
+      : sphinxKeys.filter((k) => (k.rotationId % 2 === 1 ? 1 : 2) === rotation);
+    if (keys.length === 0) {
+      throw new SphinxError("mac", `the ${rotation === 1 ? "odd" : "even"} key expired`);
+    }
+    for (let i = 0;; i++) {
+      try {
+        return processPacket(packet, keys[i].secretKey, { crypto: c, isReplay });
+      } catch (error) {
+        const replay = error instanceof SphinxError && error.kind === "replay";
+        if (replay || i === keys.length - 1) throw error;
+      }
+    }
+  };
   const sphinxPublicKey = c.x25519PublicKey(sphinxSecretKey);
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   const outVersion = (options.legacyPacketEncoding ?? true)
@@ -297,10 +333,7 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     }
     let processed;
     try {
-      processed = processPacket(frame.packet, sphinxSecretKey, {
-        crypto: c,
-        isReplay: filter ? (tag) => filter.has(tag) : undefined,
-      });
+      processed = processWithRotation(frame.packet, frame.keyRotation);
     } catch (error) {
       if (error instanceof SphinxError && error.kind === "replay") {
         counts.droppedReplay++;
@@ -533,6 +566,10 @@ function createMixnode(options: MixnodeOptions): Mixnode {
     },
     setFaults(next: MixnodeFaults): void {
       faults = next;
+    },
+    setSphinxKeys(keys: readonly MixnodeSphinxKey[]): void {
+      if (keys.length === 0 || keys.length > 2) throw new RangeError("one or two Sphinx keys");
+      sphinxKeys = keys.map((k) => ({ rotationId: k.rotationId, secretKey: k.secretKey }));
     },
     send(destination: string, packet: Uint8Array, keyRotation = 0): boolean {
       const packetSize = packetSizeFromLength(packet.length);

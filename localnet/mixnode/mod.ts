@@ -23,6 +23,7 @@ export {
   type Mixnode,
   type MixnodeFaults,
   type MixnodeOptions,
+  type MixnodeSphinxKey,
   type MixnodeStats,
   startMixnode,
 } from "./mixnode.ts";
