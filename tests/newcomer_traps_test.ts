@@ -94,9 +94,13 @@ Deno.test("reply() to a sender tag we hold no SURBs for fails at once with a Del
   }));
 
 Deno.test("connect() in a runtime without WebSocket says to pass one or use Node 22", async () => {
+  // A runtime with neither a global WebSocket nor Deno's sockets (connect()'s default in Deno).
   const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
+  const savedStartTls = Deno.startTls;
   // deno-lint-ignore no-explicit-any
   delete (globalThis as any).WebSocket;
+  // deno-lint-ignore no-explicit-any
+  (Deno as any).startTls = undefined;
   let fetched = 0;
   try {
     const error = await assertRejects(
@@ -113,6 +117,8 @@ Deno.test("connect() in a runtime without WebSocket says to pass one or use Node
     assertEquals(fetched, 0, "nothing is fetched first");
   } finally {
     Object.defineProperty(globalThis, "WebSocket", saved);
+    // deno-lint-ignore no-explicit-any
+    (Deno as any).startTls = savedStartTls;
   }
   await assertRejects(() => connect({ WebSocket: 42 as never }), TypeError);
 });
