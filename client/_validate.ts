@@ -84,7 +84,7 @@ export function validateSend(
  * ```ts
  * import { validateReply } from "./_validate.ts";
  * try {
- *   validateReply("1111111111111111", "hi", { store: { count: () => 0 }, waiting: () => 0 });
+ *   validateReply("1111111111111111", "hi", { store: { count: () => 0 }, expecting: () => false });
  * } catch (error) {
  *   console.log((error as Error).name); // "DeliveryError"
  * }
@@ -95,7 +95,7 @@ export function validateReply(
   data: unknown,
   replies: {
     readonly store: { count(tag: Uint8Array): number };
-    waiting(tag: Uint8Array): number;
+    expecting(tag: Uint8Array): boolean;
   },
 ): void {
   if (typeof senderTag !== "string" && !(senderTag instanceof AnonymousSenderTag)) {
@@ -105,7 +105,7 @@ export function validateReply(
   }
   const tag = typeof senderTag === "string" ? AnonymousSenderTag.parse(senderTag) : senderTag;
   checkData(data, "reply");
-  if (replies.store.count(tag.bytes) === 0 && replies.waiting(tag.bytes) === 0) {
+  if (replies.store.count(tag.bytes) === 0 && !replies.expecting(tag.bytes)) {
     throw new DeliveryError(
       "no-reply-surbs",
       `reply(): no reply SURBs from sender tag ${tag}: ` +

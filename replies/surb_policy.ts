@@ -90,6 +90,14 @@ export class ReplySurbPolicy<T> {
     return (this.#queued.get(id) ?? 0) + (this.#waits.get(id)?.parked.length ?? 0);
   }
 
+  /**
+   * Whether SURBs of `tag` may still come: replies wait for them, or a request for more is on
+   * its way (within its retry period).
+   */
+  expecting(tag: Uint8Array): boolean {
+    return this.waiting(tag) > 0 || this.#waits.get(toHex(tag))?.requestedAt !== undefined;
+  }
+
   /** `count` reply fragments for `tag` entered the send queue. */
   queued(tag: Uint8Array, count = 1): void {
     const id = toHex(tag);

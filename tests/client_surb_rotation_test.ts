@@ -118,8 +118,15 @@ Deno.test("a quiet replier asks for fresh SURBs at a rotation and replies after 
     aliceClock.epoch = bobClock.epoch = 121;
     bob.sent.length = 0;
     const fresh = alice.sends((p) => p.keyRotation === 2);
+    // the request is a real message on the Poisson stream: it leaves at bob's next tick
+    const request = bob.sends((p) => p.keyRotation === 1);
     wiringOf(bob.client).emit("topology", { mixnodes: 3, gateways: 2 });
-    assertEquals(bob.sent.map((p) => p.keyRotation), [1], "one SURB request");
+    await request;
+    assertEquals(
+      bob.sent.filter((p) => p.keyRotation === 1).length,
+      1,
+      "one SURB request, through an old SURB",
+    );
     await fresh; // alice answers with rotation-6 SURBs
     await net.settle();
 
