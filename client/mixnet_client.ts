@@ -326,6 +326,7 @@ export class MixnetClient {
       this.#reassembler.removeStale();
       this.#anon.replyKeys.purge();
       this.#replies.store.purge();
+      this.#replies.prune();
       if (this.#state !== "closed") this.#schedulePurge();
     }, PURGE_INTERVAL_MS);
   }

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Clock, TimerHandle } from "../internal/clock.ts";
-import { toHex } from "../internal/bytes.ts";
+import { fromHex, toHex } from "../internal/bytes.ts";
 import type { KeyRotation, ReplySurbBytes } from "../message/mod.ts";
 import { ReceivedSurbStore } from "./surb_store.ts";
 
@@ -72,6 +72,8 @@ export class ReplySurbPolicy<T> {
   /** Reply fragments queued (or queued for retransmission) per tag, not yet given a SURB. */
   #queued = new Map<string, number>();
   #waits = new Map<string, Wait<T>>();
+  /** Per tag: SURBs in the last batch that arrived, and how many were spent since. */
+  #batches = new Map<string, { arrived: number; spent: number }>();
 
   /** A policy with no SURBs and nothing waiting. */
   constructor(options: ReplySurbPolicyOptions<T>) {
@@ -120,14 +122,14 @@ export class ReplySurbPolicy<T> {
   take(tag: Uint8Array): ReplySurbBytes | undefined {
     const available = this.#store.count(tag);
     const allFit = available >= this.waiting(tag) + 1;
-    const surb = allFit || available > SURB_RESERVE ? this.#store.take(tag) : undefined;
+    const surb = allFit || available > SURB_RESERVE ? this.#spend(tag) : undefined;
     this.maybeRequest(tag);
     return surb;
   }
 
   /** Any SURB of `tag`, reserve included (for a retransmitted request). */
   takeAny(tag: Uint8Array): ReplySurbBytes | undefined {
-    return this.#store.take(tag);
+    return this.#spend(tag);
   }
 
   /** Keeps a reply that found no SURB until SURBs arrive or the wait limit passes. */
@@ -140,17 +142,28 @@ export class ReplySurbPolicy<T> {
    * Asks `tag` for more SURBs when fewer remain than the replies waiting, at most once per retry
    * period while nothing arrives.
    */
-  maybeRequest(tag: Uint8Array): void {
+  maybeRequest(tag: Uint8Array, force = false): void {
+    const id = toHex(tag);
+    // Ask again only once half of the last batch is spent (or little more than the reserve is
+    // left): the
+    // sender grants about what our replies used, so an earlier request would be refused and
+    // repeated only after the retry period.
+    const batch = this.#batches.get(id);
+    if (
+      !force && batch && batch.spent * 2 < batch.arrived &&
+      this.#store.count(tag) > SURB_RESERVE + 1
+    ) {
+      return;
+    }
     const waiting = this.waiting(tag);
     // SURBs of the previous key rotation are spent but not counted: fresh ones are asked for
     // before the old ones go stale.
     const available = this.#store.freshCount(tag);
     if (available > waiting + 1 || this.#store.count(tag) === 0) return;
     const now = this.#o.clock.now();
-    const id = toHex(tag);
     const current = this.#waits.get(id);
     if (current?.requestedAt !== undefined && now - current.requestedAt < this.#o.retryMs) return;
-    const surb = this.#store.take(tag)!;
+    const surb = this.#spend(tag)!;
     const amount = Math.min(MAX_SURB_REQUEST, Math.max(MIN_SURB_REQUEST, waiting - available + 2));
     this.#wait(tag).requestedAt = now;
     this.#o.request(tag, surb, amount);
@@ -163,9 +176,10 @@ export class ReplySurbPolicy<T> {
   arrived(tag: Uint8Array, surbs: readonly ReplySurbBytes[], keyRotation?: KeyRotation): void {
     if (surbs.length === 0) return;
     this.#store.add(tag, surbs, keyRotation);
-    // SURBs built before a rotation we already see die after this epoch: ask for fresh ones.
-    if (this.#store.freshCount(tag) === 0) this.maybeRequest(tag);
     const id = toHex(tag);
+    this.#batches.set(id, { arrived: surbs.length, spent: 0 });
+    // SURBs built before a rotation we already see die after this epoch: ask for fresh ones.
+    if (this.#store.freshCount(tag) === 0) this.maybeRequest(tag, true);
     const wait = this.#waits.get(id);
     if (!wait) return;
     if (wait.timer !== undefined) this.#o.clock.clearTimeout(wait.timer);
@@ -179,7 +193,21 @@ export class ReplySurbPolicy<T> {
    * old rotation, `client/replies/reply_controller/`).
    */
   rotated(): void {
-    for (const tag of this.#store.senderTags()) this.maybeRequest(tag);
+    for (const tag of this.#store.senderTags()) this.maybeRequest(tag, true);
+  }
+
+  /** Forgets the batch counts of tags that hold no SURBs any more (after the store's purge). */
+  prune(): void {
+    for (const id of [...this.#batches.keys()]) {
+      if (this.#store.count(fromHex(id)) === 0) this.#batches.delete(id);
+    }
+  }
+
+  #spend(tag: Uint8Array): ReplySurbBytes | undefined {
+    const surb = this.#store.take(tag);
+    const batch = surb && this.#batches.get(toHex(tag));
+    if (batch) batch.spent++;
+    return surb;
   }
 
   /** Stops every timer and forgets what waits (the caller fails the parked items). */
@@ -189,6 +217,7 @@ export class ReplySurbPolicy<T> {
     }
     this.#waits.clear();
     this.#queued.clear();
+    this.#batches.clear();
   }
 
   #wait(tag: Uint8Array): Wait<T> {

@@ -47,6 +47,12 @@ Deno.test("replies waiting for one sender tag never make us ask another tag for 
   p.dequeued(tagC);
   assert(p.take(tagC) !== undefined, "C's reply takes a SURB");
   assertEquals(requests.filter((r) => r.tag === 0xc), [], "C is not asked for SURBs");
+  // A is asked once half of its last batch is spent: it grants about what our replies used.
+  for (let i = 0; i < 4; i++) {
+    p.dequeued(tagA);
+    assert(p.take(tagA) !== undefined);
+  }
+  assertEquals(requests, [], "not before half of A's batch is spent");
   p.dequeued(tagA);
   assert(p.take(tagA) !== undefined);
   assertEquals(requests.map((r) => r.tag), [0xa], "only A, whose replies outnumber its SURBs");
