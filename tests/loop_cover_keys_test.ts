@@ -70,7 +70,7 @@ Deno.test("the packet builder remembers the key its cover payload travels with",
       random: systemRandom,
       loopCoverKeys: keys,
     });
-    const arrived = Promise.withResolvers<Uint8Array>();
+    const arrived = deferred<Uint8Array>();
     const link = net.link(self, (bytes) => {
       if (bytes.length > 100) arrived.resolve(bytes);
     });
@@ -110,7 +110,7 @@ Deno.test("a client drops its returning loop cover without an X25519, and still 
   const errors: unknown[] = [];
   client.on("error", ({ error }) => errors.push(error));
   const x25519PerPayload: number[] = [];
-  const enough = Promise.withResolvers<void>();
+  const enough = deferred<void>();
   const wiring = wiringOf(client);
   wiring.attach(net.link(self, (bytes) => {
     const before = c.x25519Calls;
@@ -134,3 +134,10 @@ Deno.test("a client drops its returning loop cover without an X25519, and still 
     net.close();
   }
 });
+
+/** `Promise.withResolvers`, which Node 20 lacks (this file runs there too). */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => resolve = r);
+  return { promise, resolve };
+}

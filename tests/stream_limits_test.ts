@@ -1,5 +1,6 @@
 // The stream layer against a hostile sender: frames larger than a packet, reorder buffers that
 // are never drained, and floods of Opens (per client, per sender tag, never used).
+import { wire } from "../client/_wiring.ts";
 import type { ReceivedMessage } from "../client/mixnet_client.ts";
 import type { DeliveryHandle } from "../queue/mod.ts";
 import {
@@ -40,9 +41,14 @@ class Victim implements StreamClient {
     this.replies.push({ tag: senderTag, type: decodeStreamFrame(data).type });
     return delivered();
   }
-  intercept(handler: (message: ReceivedMessage) => boolean): () => void {
-    this.#handler = handler;
-    return () => this.#handler = undefined;
+  constructor() {
+    // The stream layer intercepts through the client's internal wiring, as with a MixnetClient.
+    wire(this, {
+      intercept: (handler) => {
+        this.#handler = handler;
+        return () => this.#handler = undefined;
+      },
+    });
   }
   receive(message: ReceivedMessage): void {
     this.#handler?.(message);
