@@ -1,6 +1,7 @@
 // Loading an initialised client's config and storage, and connecting it (shared by `run` and
 // `send`).
-import { connect, type ConnectOptions } from "../client/connect.ts";
+import { connect, type ConnectOptions, STORAGE_KEYS } from "../client/connect.ts";
+import { toBase58 } from "../internal/encoding.ts";
 import type { MixnetClient } from "../client/mixnet_client.ts";
 import { GatewayConnectError } from "../client/gateway_connect_error.ts";
 import { GatewayProtocolError } from "../gateway/mod.ts";
@@ -61,6 +62,13 @@ export async function loadClient(
  * later (on `options.clock`) it is not.
  */
 export async function connectStored(options: ConnectOptions): Promise<MixnetClient> {
+  // A client with a registration stays at its gateway, as Nym's native client: its address
+  // names that gateway, so moving to another candidate would change the address under the
+  // application (and strand the reply SURBs it handed out). Only a fresh client picks one.
+  const registered = options.gateway === undefined
+    ? await options.storage?.get(STORAGE_KEYS.gateway)
+    : undefined;
+  if (registered) options = { ...options, gateway: toBase58(registered) };
   try {
     return await connect(options);
   } catch (error) {
