@@ -1,6 +1,6 @@
-// mixFetch under Node: the browser-platform bundle (`deno bundle --platform browser`, so
+// mixFetch under Node and Bun: the browser-platform bundle (`deno bundle --platform browser`, so
 // node:tls is loaded only at run time) fetches over http and https through a localnet and our
-// network requester hosted by this test. Skipped when `node` is not installed.
+// network requester hosted by this test. Skipped when `node` (or Bun, from PATH or npm) is missing.
 import { assertEquals } from "./_assert.ts";
 import { body, handler, startExitNet } from "./_exit_harness.ts";
 import { makeTestCerts } from "./_exit_tls.ts";
@@ -23,15 +23,48 @@ async function hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-Deno.test("mixFetch runs under Node over http and https", async () => {
-  const major = await nodeVersion();
+/** Bun from PATH, or installed from the npm registry into `dir` (as the runtimes suite does). */
+async function bunCommand(dir: string): Promise<string | undefined> {
+  for (const candidate of ["bun", `${dir}/node_modules/.bin/bun`]) {
+    try {
+      const out = await new Deno.Command(candidate, { args: ["--version"], stdout: "null" })
+        .output();
+      if (out.success) return candidate;
+    } catch { /* not there */ }
+    if (candidate !== "bun") break;
+    const installed = await new Deno.Command("npm", {
+      args: [
+        "install",
+        "--prefix",
+        dir,
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "bun@1.3.14",
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).output().catch(() => undefined);
+    if (!installed?.success) return undefined;
+  }
+  return undefined;
+}
+
+Deno.test("mixFetch runs under Node over http and https", () => mixFetchUnder("node"));
+
+Deno.test("mixFetch runs under Bun over http and https", () => mixFetchUnder("bun"));
+
+async function mixFetchUnder(runtime: "node" | "bun"): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: `exit-${runtime}-` });
+  const major = runtime === "node" ? await nodeVersion() : 0;
+  const command = runtime === "node" ? "node" : await bunCommand(dir);
   const certs = await makeTestCerts();
-  if (major === undefined || !certs) {
-    console.log("SKIPPING: node or openssl is not installed");
+  if (major === undefined || command === undefined || !certs) {
+    console.log(`SKIPPING: ${runtime} or openssl is not installed`);
     await certs?.cleanup();
+    await Deno.remove(dir, { recursive: true });
     return;
   }
-  const dir = await Deno.makeTempDir({ prefix: "exit-node-" });
   await using exit = await startExitNet(0);
   const http = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   const https = Deno.serve(
@@ -69,8 +102,10 @@ Deno.test("mixFetch runs under Node over http and https", async () => {
       ca: certs.ca,
     });
     // Node 20 has WebSocket behind a flag; 22 and later by default.
-    const flags = major < 22 ? ["--experimental-websocket", "--no-warnings"] : [];
-    const run = await new Deno.Command("node", {
+    const flags = runtime === "node" && major < 22
+      ? ["--experimental-websocket", "--no-warnings"]
+      : [];
+    const run = await new Deno.Command(command, {
       args: [...flags, `${root}tests/exit_fixtures/node_mix_fetch.mjs`, input],
       stdout: "piped",
       stderr: "piped",
@@ -87,4 +122,4 @@ Deno.test("mixFetch runs under Node over http and https", async () => {
     await certs.cleanup();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}

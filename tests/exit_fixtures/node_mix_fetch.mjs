@@ -1,4 +1,4 @@
-// Run by tests/exit_node_test.ts under Node: mixFetch from the browser-platform bundle of
+// Run by tests/exit_node_test.ts under Node and Bun: mixFetch from the browser-platform bundle of
 // `@nym/mixnet` + `@nym/mixnet/exit`, through the test's localnet and requester, over http and
 // https (node:tls over the exit connection, the test's CA). Prints one JSON line of results.
 import { pathToFileURL } from "node:url";
