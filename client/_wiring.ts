@@ -12,6 +12,11 @@ export interface ClientWiring {
   emit<K extends keyof MixnetClientEvents>(type: K, event: MixnetClientEvents[K]): void;
   /** Sees every received message first; returning true consumes it. */
   intercept(handler: (message: ReceivedMessage) => boolean): () => void;
+  /**
+   * Adds work that `disconnect()` waits for (within its timeout) before the client stops, such as
+   * stream closes in flight; returns a remover.
+   */
+  beforeClose(hook: () => Promise<unknown>): () => void;
 }
 
 const registry = new WeakMap<object, Partial<ClientWiring>>();

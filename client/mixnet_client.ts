@@ -94,6 +94,8 @@ export class MixnetClient {
   #recipients = new RecipientCache();
   #events = new Emitter<MixnetClientEvents>();
   #interceptors = new Set<(message: ReceivedMessage) => boolean>();
+  /** What `disconnect()` lets finish first (the stream layer's closes in flight). */
+  #closeHooks = new Set<() => Promise<unknown>>();
   #inbox: MessageInbox<ReceivedMessage>;
   #state: "open" | "closing" | "closed" = "open";
   #stats = {
@@ -185,6 +187,10 @@ export class MixnetClient {
         this.#interceptors.add(handler);
         return () => this.#interceptors.delete(handler);
       },
+      beforeClose: (hook) => {
+        this.#closeHooks.add(hook);
+        return () => this.#closeHooks.delete(hook);
+      },
     });
   }
 
@@ -266,7 +272,10 @@ export class MixnetClient {
       const { clock } = this.#c;
       let timer: TimerHandle | undefined;
       await Promise.race([
-        this.#tracker.idle(),
+        Promise.all([
+          this.#tracker.idle(),
+          ...[...this.#closeHooks].map((hook) => hook().catch(() => {})),
+        ]),
         new Promise<void>((resolve) =>
           timer = clock.setTimeout(resolve, options.timeoutMs ?? DISCONNECT_TIMEOUT_MS)
         ),

@@ -175,6 +175,13 @@ export class Stream implements MixnetStream {
     return this.#established.promise;
   }
 
+  /** While our side is closing: settles once its close frame is acknowledged (or it failed). */
+  get closing(): Promise<void> | undefined {
+    return this.#writeState === "closing" && this.#failure === undefined
+      ? this.#finishing
+      : undefined;
+  }
+
   get closed(): Promise<void> {
     return this.#closed.promise;
   }

@@ -182,6 +182,7 @@ class Multiplexer implements StreamMultiplexer {
   #sweepTimer: TimerHandle | undefined;
   #detach: () => void;
   #offDisconnected: (() => void) | undefined;
+  #offBeforeClose: (() => void) | undefined;
   #closed = false;
 
   constructor(client: StreamClient, options: StreamMultiplexerOptions) {
@@ -232,6 +233,11 @@ class Multiplexer implements StreamMultiplexer {
     );
     // The client's interception hook is internal wiring, not API: a MixnetClient registers it.
     this.#detach = wiringOf(client).intercept((message) => this.#route(message));
+    // The client's disconnect() lets the closes in flight finish (acked, both sides ended)
+    // before it stops, so that a graceful close is not turned into a client-closed error.
+    this.#offBeforeClose = wiringOf(client).beforeClose?.(() =>
+      Promise.allSettled([...this.#streams.values()].map((s) => s.closing))
+    );
     // MixnetClient announces its shutdown; a client without the event just never triggers it.
     const on = (client as { on?: (type: string, listener: () => void) => () => void }).on;
     this.#offDisconnected = on?.call(
@@ -324,6 +330,7 @@ class Multiplexer implements StreamMultiplexer {
     multiplexers.delete(this.#client);
     this.#detach();
     this.#offDisconnected?.();
+    this.#offBeforeClose?.();
     for (const stream of [...this.#streams.values()]) stream.terminate(error, notifyPeers);
     this.#listener?.close();
     this.#listener = undefined;

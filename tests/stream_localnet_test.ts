@@ -264,3 +264,28 @@ Deno.test("idle streams time out on an injected manual clock and leave no timer 
     await bob.disconnect();
   }
 });
+
+Deno.test("disconnect() lets an echo's close in flight finish: the acceptor's pipeTo resolves", async () => {
+  await using net = await startLocalnet({ gateways: 2, maxPerHopDelayMs: 0, logger: "silent" });
+  const [opener, acceptor] = await clients(net);
+  // The README's acceptor: a pipeTo nobody awaits; it must resolve, never reject at shutdown.
+  const outcomes: string[] = [];
+  const accepting = (async () => {
+    for await (const stream of listen(acceptor)) {
+      stream.readable.pipeTo(stream.writable).then(
+        () => outcomes.push("resolved"),
+        (error) => outcomes.push(`rejected: ${error?.message}`),
+      );
+    }
+  })();
+  const stream = openStream(opener, acceptor.address, { replySurbs: 20 });
+  const writer = stream.writable.getWriter();
+  await writer.write(new TextEncoder().encode("ping"));
+  await writer.close();
+  assertEquals(await new Response(stream.readable).text(), "ping");
+  // The acceptor's close frame may still be on its way to being acknowledged here.
+  await opener.disconnect();
+  await acceptor.disconnect();
+  await accepting;
+  assertEquals(outcomes, ["resolved"]);
+});
