@@ -21,7 +21,7 @@ import { CongestionWindow } from "../queue/congestion_window.ts";
 import { DeliveryError, type DeliveryHandle, DeliveryTracker } from "../queue/delivery.ts";
 import { LaneQueue } from "../queue/lane_queue.ts";
 import { ReplySurbPolicy } from "../replies/surb_policy.ts";
-import { ReceivedSurbStore, type SurbRotationClock } from "../replies/surb_store.ts";
+import { ReceivedSurbStore } from "../replies/surb_store.ts";
 import { AnonymousSender } from "./_anonymous_sender.ts";
 import { Emitter } from "./_emitter.ts";
 import { openInbound } from "./_inbound.ts";
@@ -38,7 +38,12 @@ import {
 import { MessageInbox } from "./message_inbox.ts";
 import { validateReply, validateSend } from "./_validate.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
-import type { ReplySnapshot } from "./reply_persistence.ts";
+import {
+  type ReplySnapshot,
+  replySnapshotOf,
+  type ReplyStores,
+  restoreReplyState,
+} from "./reply_persistence.ts";
 import type {
   GatewayLink,
   MixnetClientComponents,
@@ -109,7 +114,6 @@ export class MixnetClient {
   };
   #retransmitting = new Set<string>();
   #closed: Promise<void> | undefined;
-  #lastRotation: number | undefined;
 
   /** Builds the core around its components; `connect()` attaches it to its gateway. */
   constructor(components: MixnetClientComponents) {
@@ -154,7 +158,13 @@ export class MixnetClient {
       clock,
       store: new ReceivedSurbStore({
         now: () => clock.now(),
-        rotation: () => this.#rotation(),
+        rotation: () => {
+          try {
+            return components.routes.rotation?.();
+          } catch {
+            return undefined; // no topology yet
+          }
+        },
       }),
       retryMs: traffic.surbRequestRetryMs,
       waitLimitMs: traffic.surbWaitLimitMs,
@@ -168,17 +178,11 @@ export class MixnetClient {
         for (const item of items) this.#tracker.fail(item.key, error);
       },
     });
-    for (const { senderTag, surbs } of components.replyState?.receivedSurbs ?? []) {
-      this.#replies.store.add(senderTag, surbs);
-    }
-    for (const { digest, key, sentAt } of components.replyState?.replyKeys ?? []) {
-      // Nym's reply store keeps no owner: a restored key's SURB requests are not answered (C3).
-      this.#anon.replyKeys.add(digest, key, undefined, sentAt);
-    }
+    restoreReplyState(components.replyState, this.#replyStores());
     this.#inbox = new MessageInbox((m) => m.data.byteLength, components.inboxLimits);
     this.messages = this.#inbox.readable;
-    this.#lastRotation = this.#rotation()?.keyRotationId;
-    this.on("topology", () => this.#topologyChanged());
+    // A new topology may bring a key rotation: the policy then asks for fresh SURBs.
+    this.on("topology", () => this.#state !== "closed" && this.#replies.checkRotation());
     wire(this, {
       attach: (gateway) => this.#attach(gateway),
       receive: (bytes) => this.#receive(bytes),
@@ -293,17 +297,11 @@ export class MixnetClient {
    * we handed out (see `ReplyPersistence` in reply_persistence.ts).
    */
   replySnapshot(): ReplySnapshot {
-    return {
-      receivedSurbs: [...this.#replies.store.entries()].map(([senderTag, surbs]) => ({
-        senderTag,
-        surbs,
-      })),
-      replyKeys: [...this.#anon.replyKeys.entries()].map(({ digest, key, addedAt }) => ({
-        digest,
-        key,
-        sentAt: addedAt,
-      })),
-    };
+    return replySnapshotOf(this.#replyStores());
+  }
+
+  #replyStores(): ReplyStores {
+    return { surbs: this.#replies.store, keys: this.#anon.replyKeys };
   }
 
   // ---- lifecycle (reached through the wiring registry) ----------------------------------------
@@ -522,25 +520,6 @@ export class MixnetClient {
       this.#stats.messagesDropped++;
       this.#emit("messageDropped", { bytes: message.data.byteLength, kind: message.kind });
     }
-  }
-
-  /** The network's key rotation, or undefined before the first topology. */
-  #rotation(): SurbRotationClock | undefined {
-    try {
-      return this.#c.routes.rotation?.();
-    } catch {
-      return undefined; // no topology yet
-    }
-  }
-
-  /** A new topology: when its key rotation changed, ask every anonymous sender for fresh SURBs. */
-  #topologyChanged(): void {
-    const rotation = this.#rotation()?.keyRotationId;
-    const previous = this.#lastRotation;
-    this.#lastRotation = rotation;
-    if (rotation === undefined || previous === undefined || rotation === previous) return;
-    if (this.#state === "closed") return;
-    this.#replies.rotated();
   }
 
   #assertOpen(): void {

@@ -59,3 +59,38 @@ export interface ReplyPersistence {
   /** Replaces the saved state. */
   save(snapshot: ReplySnapshot): Promise<void>;
 }
+
+/** The stores a client's reply state lives in (its SURB store and its reply-key store). */
+export interface ReplyStores {
+  /** SURBs received from anonymous senders. */
+  readonly surbs: {
+    add(senderTag: Uint8Array, surbs: readonly ReplySurbBytes[]): void;
+    entries(): Iterable<[Uint8Array, readonly ReplySurbBytes[]]>;
+  };
+  /** Keys of the SURBs we handed out. */
+  readonly keys: {
+    add(digest: Uint8Array, key: Uint8Array, owner?: string, addedAt?: number): void;
+    entries(): Iterable<{ digest: Uint8Array; key: Uint8Array; addedAt: number }>;
+  };
+}
+
+/** Puts a saved reply state back into a client's stores. */
+export function restoreReplyState(state: ReplySnapshot | undefined, stores: ReplyStores): void {
+  for (const { senderTag, surbs } of state?.receivedSurbs ?? []) stores.surbs.add(senderTag, surbs);
+  for (const { digest, key, sentAt } of state?.replyKeys ?? []) {
+    // Nym's reply store keeps no owner: a restored key's SURB requests are not answered.
+    stores.keys.add(digest, key, undefined, sentAt);
+  }
+}
+
+/** The reply state of a client's stores, to save. */
+export function replySnapshotOf(stores: ReplyStores): ReplySnapshot {
+  return {
+    receivedSurbs: [...stores.surbs.entries()].map(([senderTag, surbs]) => ({ senderTag, surbs })),
+    replyKeys: [...stores.keys.entries()].map(({ digest, key, addedAt }) => ({
+      digest,
+      key,
+      sentAt: addedAt,
+    })),
+  };
+}

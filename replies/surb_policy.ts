@@ -74,11 +74,13 @@ export class ReplySurbPolicy<T> {
   #waits = new Map<string, Wait<T>>();
   /** Per tag: SURBs in the last batch that arrived, and how many were spent since. */
   #batches = new Map<string, { arrived: number; spent: number }>();
+  #lastRotation: number | undefined;
 
   /** A policy with no SURBs and nothing waiting. */
   constructor(options: ReplySurbPolicyOptions<T>) {
     this.#o = options;
     this.#store = options.store ?? new ReceivedSurbStore({ now: () => options.clock.now() });
+    this.#lastRotation = this.#store.rotationId;
   }
 
   /** The received SURBs. */
@@ -194,6 +196,14 @@ export class ReplySurbPolicy<T> {
    */
   rotated(): void {
     for (const tag of this.#store.senderTags()) this.maybeRequest(tag, true);
+  }
+
+  /** Calls {@linkcode rotated} when the network's key rotation changed since the last check. */
+  checkRotation(): void {
+    const rotation = this.#store.rotationId;
+    const previous = this.#lastRotation;
+    this.#lastRotation = rotation;
+    if (rotation !== undefined && previous !== undefined && rotation !== previous) this.rotated();
   }
 
   /** Forgets the batch counts of tags that hold no SURBs any more (after the store's purge). */

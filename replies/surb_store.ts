@@ -113,6 +113,11 @@ export class ReceivedSurbStore {
     return this.#total;
   }
 
+  /** The network's key rotation id now, if the store is given one. */
+  get rotationId(): number | undefined {
+    return this.#rotationNow()?.keyRotationId;
+  }
+
   /** Sender tags with SURBs held. */
   get tags(): number {
     return this.#byTag.size;
