@@ -43,7 +43,7 @@ import { wiringOf } from "./_wiring.ts";
 import { requireWebSocket } from "./_validate.ts";
 import { gatewayAddress } from "./_reconnect.ts";
 import type { RouteSource } from "./route_source.ts";
-import type { ReplyPersistence } from "./reply_persistence.ts";
+import type { ReplyPersistence, ReplySnapshot } from "./reply_persistence.ts";
 import { type ClientStorage, gatewayKeysIn, MemoryStorage } from "./storage.ts";
 import { type TrafficConfig, trafficConfig, type TrafficPreset } from "./traffic.ts";
 import { defaultWebSocket } from "../websocket/mod.ts";
@@ -304,6 +304,13 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
 
   ref.refresher = refresher;
 
+  let replyState: ReplySnapshot | undefined;
+  try {
+    replyState = await options.replyPersistence?.load();
+  } catch (error) {
+    await link.close(); // a client that cannot start must not keep its gateway connection
+    throw error;
+  }
   const client = ref.client = new MixnetClient({
     self,
     encryptionSecretKey,
@@ -313,7 +320,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     crypto,
     random,
     clock,
-    replyState: await options.replyPersistence?.load(),
+    replyState,
     onDisconnect: async () => {
       refresher.stop();
       await options.replyPersistence?.save(client.replySnapshot());

@@ -108,3 +108,39 @@ Deno.test("an abort during the gateway handshake closes the socket and clears it
   assertEquals([SilentSocket.all[0].sent > 0, SilentSocket.all[0].closed], [true, true]);
   assertEquals(clock.pending, 0);
 });
+
+Deno.test("a reply store that fails to load leaves no gateway connection behind", async () => {
+  await using net = await startLocalnet({ logger: "silent" });
+  // Every socket connect() opens, and whether connect() closed it itself.
+  const sockets: { closed: boolean }[] = [];
+  class TrackedSocket extends WebSocket {
+    #entry = { closed: false };
+    constructor(url: string) {
+      super(url);
+      sockets.push(this.#entry);
+    }
+    override close(code?: number, reason?: string): void {
+      this.#entry.closed = true;
+      super.close(code, reason);
+    }
+  }
+  let saved = 0;
+  const error = await assertRejects(
+    () =>
+      connect({
+        nymApiUrl: net.nymApiUrl,
+        traffic: "noCover",
+        WebSocket: TrackedSocket,
+        replyPersistence: {
+          load: () => Promise.reject(new Error("the reply store is locked")),
+          save: () => {
+            saved++;
+            return Promise.resolve();
+          },
+        },
+      }),
+    Error,
+  );
+  assertEquals([error.message, saved], ["the reply store is locked", 0]);
+  assertEquals(sockets.map((s) => s.closed), [true], "the authenticated socket was closed");
+});
