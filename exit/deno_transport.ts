@@ -8,6 +8,36 @@
 import type { ExitTransport, TcpConnection } from "./transport.ts";
 import { parseIp } from "./ip_address.ts";
 
+/** The part of a Deno TCP connection the transport uses. */
+interface DenoTcpConn {
+  readonly readable: ReadableStream<Uint8Array>;
+  setNoDelay(noDelay: boolean): void;
+  write(chunk: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+}
+
+/** `Deno.connect`, looked up at run time so that other runtimes' type checks and bundles work. */
+function denoConnect(): (options: {
+  hostname: string;
+  port: number;
+  transport: "tcp";
+}) => Promise<DenoTcpConn> {
+  const deno = (globalThis as { Deno?: { connect?: unknown } }).Deno;
+  if (typeof deno?.connect !== "function") throw new TypeError("denoTransport() needs Deno");
+  return deno.connect.bind(deno) as ReturnType<typeof denoConnect>;
+}
+
+/** `node:dns`, imported lazily (Deno has it; a browser bundle never needs it). */
+interface NodeDns {
+  promises: {
+    lookup(
+      host: string,
+      options: { all: true; verbatim: boolean },
+    ): Promise<{ address: string }[]>;
+  };
+}
+
 /**
  * TCP and DNS through Deno's APIs.
  *
@@ -26,12 +56,13 @@ export function denoTransport(): ExitTransport {
       // RFC 6761: localhost names are loopback; answered without a lookup (which also needs no
       // network permission for the name).
       if (/^(.+\.)?localhost\.?$/i.test(host)) return ["127.0.0.1", "::1"];
-      const dns = await import("node:dns");
+      const specifier = "node:dns";
+      const dns = await import(specifier) as NodeDns;
       const found = await dns.promises.lookup(host, { all: true, verbatim: true });
       return found.map((a) => a.address);
     },
     async connect(ip: string, port: number): Promise<TcpConnection> {
-      const conn = await Deno.connect({ hostname: ip, port, transport: "tcp" });
+      const conn = await denoConnect()({ hostname: ip, port, transport: "tcp" });
       conn.setNoDelay(true);
       let closed = false;
       return {
