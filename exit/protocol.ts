@@ -296,12 +296,7 @@ function decodeSocks5Request(b: Uint8Array, iface: ProtocolVersion): ExitRequest
       return { kind: "connect", ...base, connectionId, remoteAddress, returnAddress };
     }
     case 0x01: {
-      if (c.length < 1 + SOCKET_HEADER_LENGTH) {
-        throw new ExitProtocolError(
-          "insufficientSocketData",
-          `socket data needs ${SOCKET_HEADER_LENGTH} header bytes, got ${c.length - 1}`,
-        );
-      }
+      requireSocketHeader(c);
       return {
         kind: "send",
         ...base,
@@ -486,6 +481,16 @@ function decodeControlResponse(b: Uint8Array, iface: number): ExitResponse {
   return { kind: "control", interfaceVersion: iface, control };
 }
 
+/** Socket data (either direction) starts with a flag byte and the 17-byte socket header. */
+function requireSocketHeader(c: Uint8Array): void {
+  if (c.length < 1 + SOCKET_HEADER_LENGTH) {
+    throw new ExitProtocolError(
+      "insufficientSocketData",
+      `socket data needs ${SOCKET_HEADER_LENGTH} header bytes, got ${c.length - 1}`,
+    );
+  }
+}
+
 function decodeSocks5Response(b: Uint8Array, iface: ProtocolVersion): ExitResponse {
   if (b.length === 0) throw new ExitProtocolError("noData", "empty socks5 response");
   const socks5Version = versionOf(b[0]);
@@ -494,12 +499,7 @@ function decodeSocks5Response(b: Uint8Array, iface: ProtocolVersion): ExitRespon
   const base = { interfaceVersion: iface, socks5Version };
   switch (c[0]) {
     case 0x01: {
-      if (c.length < 1 + SOCKET_HEADER_LENGTH) {
-        throw new ExitProtocolError(
-          "insufficientSocketData",
-          `socket data needs ${SOCKET_HEADER_LENGTH} header bytes, got ${c.length - 1}`,
-        );
-      }
+      requireSocketHeader(c);
       return {
         kind: "networkData",
         ...base,
