@@ -106,6 +106,8 @@ export class ClientSession {
   #client: AuthenticatedClient | undefined;
   #bandwidth = 0;
   #pendingPing: { tag: Uint8Array; finish: (result: Liveness) => void } | undefined;
+  /** Messages were stored because this connected client was behind on reading. */
+  #storedWhileConnected = false;
   #shutdown: { code: number; reason: string } | undefined;
   #preAuthDeadline = Infinity;
 
@@ -207,14 +209,38 @@ export class ClientSession {
       crypto: this.#ctx.crypto,
       random: this.#ctx.random,
     });
-    // a client that does not read its pushes gets them stored instead of buffered here
-    if (!ws.canSend(frame.length)) return false;
-    ws.sendBinary(frame).catch(() => {
+    // a client that does not read its pushes gets them stored instead of buffered here; they
+    // are pushed once its earlier pushes are written (see #drainStored)
+    if (!ws.canSend(frame.length)) {
+      this.#storedWhileConnected = true;
+      return false;
+    }
+    ws.sendBinary(frame).then(() => this.#drainStored(), () => {
       // the connection broke under the push: keep it for the next session (restore ignores the
       // limits, since the message was already acknowledged to its sender)
       this.#ctx.inbox.restore(client.identity, [message]);
     });
     return true;
+  }
+
+  /**
+   * Pushes what was stored while this client was connected but behind on reading, once a write
+   * completed: without it those messages (already acknowledged to their senders) would wait for
+   * the next session.
+   */
+  #drainStored(): void {
+    if (!this.#storedWhileConnected) return;
+    const ws = this.#ws, client = this.#client;
+    if (!ws || !client || ws.closing) return;
+    this.#storedWhileConnected = false;
+    const messages = this.#ctx.inbox.take(client.identity);
+    for (let i = 0; i < messages.length; i++) {
+      if (!this.push(messages[i])) {
+        this.#ctx.inbox.restore(client.identity, messages.slice(i));
+        this.#storedWhileConnected = true;
+        return;
+      }
+    }
   }
 
   /**
