@@ -90,10 +90,9 @@ function asBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
 }
 
 /**
- * KeyObjects remembered per key array: a node or a client passes the same array for its secret
- * (and a route the same arrays for the nodes' public keys) many times, while fresh per-packet
- * secrets are new arrays that die with their entry. The bytes are compared on every hit, so an
- * array changed in place is never served a stale key.
+ * Public KeyObjects remembered per key array: a route passes the same arrays for the nodes'
+ * public keys many times. The bytes are compared on every hit, so an array changed in place is
+ * never served a stale key.
  */
 class KeyObjectCache {
   #entries = new WeakMap<Uint8Array, { bytes: Uint8Array; key: KeyObject }>();
@@ -112,6 +111,44 @@ class KeyObjectCache {
     this.#der.set(raw, this.#der.length - 32);
     const key = this.#create(this.#der); // node:crypto copies the DER it parses
     this.#entries.set(raw, { bytes: raw.slice(), key });
+    return key;
+  }
+}
+
+/** Private KeyObjects kept: enough for a node's or a client's own secrets between packets. */
+const RECENT_PRIVATE_KEYS = 8;
+
+/**
+ * Private KeyObjects for the last few secret arrays, by array and bytes. Sphinx and the message
+ * layer draw a fresh secret for every packet (12 per loop cover packet), so remembering each one
+ * until its array dies (a WeakMap entry per secret) only fed the garbage collector; a node's or
+ * a client's own secret, used again and again, stays among the recent ones.
+ */
+class RecentPrivateKeys {
+  #arrays: (Uint8Array | undefined)[] = new Array(RECENT_PRIVATE_KEYS);
+  #bytes: Uint8Array[] = Array.from({ length: RECENT_PRIVATE_KEYS }, () => new Uint8Array(32));
+  #keys: (KeyObject | undefined)[] = new Array(RECENT_PRIVATE_KEYS);
+  #next = 0;
+  #der: Uint8Array;
+  #create: (der: Uint8Array) => KeyObject;
+
+  constructor(prefix: Uint8Array, create: (der: Uint8Array) => KeyObject) {
+    this.#der = new Uint8Array(prefix.length + 32);
+    this.#der.set(prefix);
+    this.#create = create;
+  }
+
+  get(raw: Uint8Array): KeyObject {
+    for (let i = 0; i < RECENT_PRIVATE_KEYS; i++) {
+      if (this.#arrays[i] === raw && sameBytes(this.#bytes[i], raw)) return this.#keys[i]!;
+    }
+    this.#der.set(raw, this.#der.length - 32);
+    const key = this.#create(this.#der); // node:crypto copies the DER it parses
+    const slot = this.#next;
+    this.#next = (slot + 1) % RECENT_PRIVATE_KEYS;
+    this.#arrays[slot] = raw;
+    this.#bytes[slot].set(raw);
+    this.#keys[slot] = key;
     return key;
   }
 }
@@ -255,7 +292,7 @@ function loadNodeCrypto(): NodeCrypto | undefined {
 
 /** The native provider over a given `node:crypto` (internal; exported for tests). */
 export function buildNative(nc: NodeCrypto): CryptoProvider {
-  const privateKeys = new KeyObjectCache(
+  const privateKeys = new RecentPrivateKeys(
     X25519_PKCS8_PREFIX,
     (key) => nc.createPrivateKey({ key, format: "der", type: "pkcs8" }),
   );

@@ -204,3 +204,35 @@ Deno.test({
   assert(created > 0, "the spy saw the ciphers");
   assertEquals(finalised, created);
 });
+
+Deno.test({
+  name:
+    "the native provider imports a repeated X25519 secret once, never serves a stale key, and keeps only recent ones",
+  ignore: nodeCrypto === undefined,
+}, () => {
+  const nc = nodeCrypto!;
+  let imported = 0;
+  const p = buildNative({
+    ...nc,
+    createPrivateKey(o) {
+      imported++;
+      return nc.createPrivateKey(o);
+    },
+  });
+  const random = seededRandom(11);
+  const peer = nobleCrypto.x25519PublicKey(random(32));
+  const secret = random(32);
+  const start = imported;
+  for (let i = 0; i < 3; i++) {
+    assertEquals(toHex(p.x25519(secret, peer)), toHex(nobleCrypto.x25519(secret, peer)));
+  }
+  assertEquals(imported - start, 1, "one import for three uses of the same array");
+  secret[5] ^= 0xff; // changed in place: the remembered key must not be used
+  assertEquals(toHex(p.x25519(secret, peer)), toHex(nobleCrypto.x25519(secret, peer)));
+  assertEquals(imported - start, 2);
+  // Fresh secrets (as Sphinx draws per packet) push the old one out: the memory stays bounded.
+  for (let i = 0; i < 8; i++) p.x25519(random(32), peer);
+  assertEquals(imported - start, 10);
+  p.x25519(secret, peer);
+  assertEquals(imported - start, 11, "the secret used 8 fresh secrets ago was forgotten");
+});
