@@ -26,6 +26,7 @@ import { connect } from "../mod.ts";
 import { DenoWebSocket } from "../websocket/mod.ts";
 import { type LocalnetInfo, startLocalnetProcess } from "./_localnet_process.ts";
 import { type ProfileEntry, type ProfileSummary, startProfile } from "./_profile.ts";
+import { startFloorEcho } from "./_idle_floor.ts";
 import {
   Child,
   markdownTable,
@@ -328,12 +329,22 @@ async function throughput(
   }
 }
 
+/** What runs in an idle round: a client, or a floor process (bench/_idle_floor.ts). */
+type IdleSide = Side | "floor-io" | "floor-x25519";
+
 async function idleCpu(
-  side: Side,
+  side: IdleSide,
   info: LocalnetInfo,
   seconds: number,
+  echoPort: number,
 ): Promise<{ percent: number; rssMiB: number; coverPerSecond?: number }> {
-  const child = new Child(script, clientArgs(side, info, ["--mode", "idle"]));
+  const child = side === "floor-io" || side === "floor-x25519"
+    ? new Child(new URL("./_idle_floor.ts", import.meta.url), [
+      "--echo",
+      `127.0.0.1:${echoPort}`,
+      ...(side === "floor-x25519" ? ["--x25519"] : []),
+    ])
+    : new Child(script, clientArgs(side, info, ["--mode", "idle"]));
   const covers = async () => {
     await child.send("stats");
     const { stats } = await child.read();
@@ -494,6 +505,7 @@ async function main(): Promise<void> {
         f(official).toFixed(digits),
         `${(f(ours) / f(official)).toFixed(2)}×${note}`,
       ];
+      let floorTable = "";
       const rows = [
         row(`wall time for ${messages} messages, ms`, (s) => s.wallMs, 0),
         row(
@@ -520,23 +532,32 @@ async function main(): Promise<void> {
         row("client process RSS after the run, MiB", (s) => s.rssMiB, 0),
       );
       if (idleSeconds > 0) {
-        const idle: Record<Side, number[]> = { ours: [], official: [] };
+        const idle: Record<IdleSide, number[]> = {
+          ours: [],
+          official: [],
+          "floor-io": [],
+          "floor-x25519": [],
+        };
         const coverRates: number[] = [];
+        const floorRates: number[] = [];
+        const echo = startFloorEcho();
         for (let round = 0; round < idleRounds; round++) {
-          const order: Side[] = round % 2 === 0 ? ["ours", "official"] : ["official", "ours"];
+          const sides: IdleSide[] = ["ours", "official", "floor-io", "floor-x25519"];
+          const order = [...sides.slice(round % 4), ...sides.slice(0, round % 4)];
           for (const side of order) {
-            const r = await idleCpu(side, info, idleSeconds);
+            const r = await idleCpu(side, info, idleSeconds, echo.port);
             idle[side].push(r.percent);
-            if (r.coverPerSecond !== undefined) coverRates.push(r.coverPerSecond);
+            if (r.coverPerSecond !== undefined) {
+              (side === "ours" ? coverRates : floorRates).push(r.coverPerSecond);
+            }
             console.log(
-              `  idle round ${round + 1} ${side.padEnd(8)}: ${r.percent.toFixed(1)} % of a core${
-                r.coverPerSecond === undefined
-                  ? ""
-                  : `, ${r.coverPerSecond.toFixed(1)} cover packets/s`
+              `  idle round ${round + 1} ${side.padEnd(12)}: ${r.percent.toFixed(1)} % of a core${
+                r.coverPerSecond === undefined ? "" : `, ${r.coverPerSecond.toFixed(1)} packets/s`
               }`,
             );
           }
         }
+        echo.close();
         const idleOurs = median(idle.ours);
         const idleOfficial = median(idle.official);
         rows.push([
@@ -562,10 +583,45 @@ async function main(): Promise<void> {
             "–",
           ]);
         }
+        const io = median(idle["floor-io"]);
+        const withX25519 = median(idle["floor-x25519"]);
+        const floorRate = median(floorRates);
+        const perPacket = (percent: number, rate: number) => (10 * percent / rate).toFixed(2);
+        floorTable =
+          `\n### Idle: our client against the floor of its traffic (median of ${idleRounds} × ${idleSeconds} s)\n\n` +
+          "The floor processes (bench/_idle_floor.ts) run the same two Poisson schedules as an idle " +
+          "client, with no client code: each wake writes one 2,455-byte frame to loopback TCP and " +
+          "reads back the 2,100- and 100-byte frames a returning cover packet and its ack make " +
+          "(from an echo server in the bench process); the second also runs the 12 X25519 " +
+          "operations a loop cover packet needs, through the same native provider.\n\n" +
+          markdownTable(["process", "% of one core", "packets/s", "CPU per packet, ms"], [
+            [
+              "floor: timers and loopback I/O only",
+              io.toFixed(1),
+              floorRate.toFixed(1),
+              perPacket(io, floorRate),
+            ],
+            [
+              "floor: the same + 12 X25519 per packet",
+              withX25519.toFixed(1),
+              floorRate.toFixed(1),
+              perPacket(withX25519, floorRate),
+            ],
+            ...(coverRates.length
+              ? [[
+                "our idle client (default cover traffic)",
+                idleOurs.toFixed(1),
+                median(coverRates).toFixed(1),
+                perPacket(idleOurs, median(coverRates)),
+              ]]
+              : []),
+            ["our client above the X25519 floor", (idleOurs - withX25519).toFixed(1), "", ""],
+          ]);
       }
       console.log(
         `\n### Our client vs the official client (median of ${rounds} rounds)\n\n` +
-          markdownTable(["measure", "ours", "official 1.4.1 (wasm)", "ours / official"], rows),
+          markdownTable(["measure", "ours", "official 1.4.1 (wasm)", "ours / official"], rows) +
+          floorTable,
       );
     }
 
