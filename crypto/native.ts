@@ -13,10 +13,19 @@ import { CryptoError, type CryptoProvider } from "./crypto_provider.ts";
 import { nobleCrypto } from "./noble.ts";
 import { ctr64With } from "./_ctr64.ts";
 import { polyval } from "./_polyval.ts";
+import { fromBase64Url, toBase64Url } from "../internal/encoding.ts";
 
 // The subset of `node:crypto` used here, typed locally so no Node type package is needed.
 interface KeyObject {
   export(options: { format: "der"; type: "spki" | "pkcs8" }): Uint8Array;
+  export(options: { format: "jwk" }): { x?: string };
+}
+/** An X25519 key as a JSON Web Key (RFC 8037); `d` only in private keys. */
+interface X25519Jwk {
+  kty: "OKP";
+  crv: "X25519";
+  x: string;
+  d?: string;
 }
 interface Cipher {
   update(data: Uint8Array): Uint8Array;
@@ -29,8 +38,15 @@ interface Hmac {
 }
 /** The subset of `node:crypto` the native provider uses (internal; exported for tests). */
 export interface NodeCrypto {
-  createPrivateKey(options: { key: Uint8Array; format: "der"; type: "pkcs8" }): KeyObject;
-  createPublicKey(options: { key: Uint8Array; format: "der"; type: "spki" } | KeyObject): KeyObject;
+  createPrivateKey(
+    options: { key: Uint8Array; format: "der"; type: "pkcs8" } | { key: X25519Jwk; format: "jwk" },
+  ): KeyObject;
+  createPublicKey(
+    options:
+      | { key: Uint8Array; format: "der"; type: "spki" }
+      | { key: X25519Jwk; format: "jwk" }
+      | KeyObject,
+  ): KeyObject;
   diffieHellman(options: { privateKey: KeyObject; publicKey: KeyObject }): Uint8Array;
   createCipheriv(algorithm: string, key: Uint8Array, iv: Uint8Array | null): Cipher;
   createHmac(algorithm: string, key: Uint8Array): Hmac;
@@ -96,20 +112,16 @@ function asBytes(value: Uint8Array | ArrayBuffer): Uint8Array {
  */
 class KeyObjectCache {
   #entries = new WeakMap<Uint8Array, { bytes: Uint8Array; key: KeyObject }>();
-  #der: Uint8Array;
-  #create: (der: Uint8Array) => KeyObject;
+  #create: (raw: Uint8Array) => KeyObject;
 
-  constructor(prefix: Uint8Array, create: (der: Uint8Array) => KeyObject) {
-    this.#der = new Uint8Array(prefix.length + 32);
-    this.#der.set(prefix);
+  constructor(create: (raw: Uint8Array) => KeyObject) {
     this.#create = create;
   }
 
   get(raw: Uint8Array): KeyObject {
     const hit = this.#entries.get(raw);
     if (hit && sameBytes(hit.bytes, raw)) return hit.key;
-    this.#der.set(raw, this.#der.length - 32);
-    const key = this.#create(this.#der); // node:crypto copies the DER it parses
+    const key = this.#create(raw);
     this.#entries.set(raw, { bytes: raw.slice(), key });
     return key;
   }
@@ -129,12 +141,9 @@ class RecentPrivateKeys {
   #bytes: Uint8Array[] = Array.from({ length: RECENT_PRIVATE_KEYS }, () => new Uint8Array(32));
   #keys: (KeyObject | undefined)[] = new Array(RECENT_PRIVATE_KEYS);
   #next = 0;
-  #der: Uint8Array;
-  #create: (der: Uint8Array) => KeyObject;
+  #create: (raw: Uint8Array) => KeyObject;
 
-  constructor(prefix: Uint8Array, create: (der: Uint8Array) => KeyObject) {
-    this.#der = new Uint8Array(prefix.length + 32);
-    this.#der.set(prefix);
+  constructor(create: (raw: Uint8Array) => KeyObject) {
     this.#create = create;
   }
 
@@ -142,14 +151,110 @@ class RecentPrivateKeys {
     for (let i = 0; i < RECENT_PRIVATE_KEYS; i++) {
       if (this.#arrays[i] === raw && sameBytes(this.#bytes[i], raw)) return this.#keys[i]!;
     }
-    this.#der.set(raw, this.#der.length - 32);
-    const key = this.#create(this.#der); // node:crypto copies the DER it parses
+    const key = this.#create(raw);
     const slot = this.#next;
     this.#next = (slot + 1) % RECENT_PRIVATE_KEYS;
     this.#arrays[slot] = raw;
     this.#bytes[slot].set(raw);
     this.#keys[slot] = key;
     return key;
+  }
+}
+
+/** How raw 32-byte X25519 keys enter and leave `node:crypto`. */
+interface X25519Codec {
+  importPrivate(raw: Uint8Array): KeyObject;
+  importPublic(raw: Uint8Array): KeyObject;
+  exportPublic(key: KeyObject): Uint8Array;
+}
+
+function derCodec(nc: NodeCrypto): X25519Codec {
+  const pkcs8 = new Uint8Array(X25519_PKCS8_PREFIX.length + 32);
+  pkcs8.set(X25519_PKCS8_PREFIX);
+  const spki = new Uint8Array(X25519_SPKI_PREFIX.length + 32);
+  spki.set(X25519_SPKI_PREFIX);
+  return {
+    importPrivate(raw) {
+      pkcs8.set(raw, X25519_PKCS8_PREFIX.length);
+      return nc.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }); // copies the DER
+    },
+    importPublic(raw) {
+      spki.set(raw, X25519_SPKI_PREFIX.length);
+      return nc.createPublicKey({ key: spki, format: "der", type: "spki" });
+    },
+    exportPublic(key) {
+      return asBytes(key.export({ format: "der", type: "spki" })).slice(-32);
+    },
+  };
+}
+
+// A private JWK must carry a string `x`; Node, Deno and Bun read only `d` (checked on creation,
+// see x25519Codec), so the public key is not computed just to be ignored.
+function jwkCodec(nc: NodeCrypto): X25519Codec {
+  return {
+    importPrivate(raw) {
+      return nc.createPrivateKey({
+        key: { kty: "OKP", crv: "X25519", d: toBase64Url(raw), x: "" },
+        format: "jwk",
+      });
+    },
+    importPublic(raw) {
+      return nc.createPublicKey({
+        key: { kty: "OKP", crv: "X25519", x: toBase64Url(raw) },
+        format: "jwk",
+      });
+    },
+    exportPublic(key) {
+      const x = key.export({ format: "jwk" }).x;
+      if (typeof x !== "string") throw new CryptoError("X25519 JWK export without x");
+      return fromBase64Url(x);
+    },
+  };
+}
+
+/** How the native provider imports X25519 keys into `node:crypto`: DER or JSON Web Key. */
+export type X25519Import = "der" | "jwk";
+
+/**
+ * JWK in Node, DER elsewhere. Node parses DER keys with OpenSSL 3's decoders: importing a fresh
+ * private key took 366 µs there against 33 µs as a JWK, and Sphinx imports 12 fresh secrets per
+ * cover packet. Deno and Bun import DER as fast (8 µs and 12 µs), and in Deno building cover
+ * packets through JWK took 5 % more CPU (the base64url text in between).
+ */
+function defaultX25519Import(): X25519Import {
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    process?: { release?: { name?: string } };
+  };
+  return g.Deno === undefined && g.Bun === undefined && g.process?.release?.name === "node"
+    ? "jwk"
+    : "der";
+}
+
+/**
+ * The codec asked for, if it gives the same keys as DER on a fixed pair (a runtime that checked
+ * a private JWK's `x` against its `d` would refuse ours), else DER.
+ */
+function x25519Codec(nc: NodeCrypto, wanted: X25519Import): X25519Codec {
+  const der = derCodec(nc);
+  if (wanted === "der") return der;
+  const jwk = jwkCodec(nc);
+  try {
+    const a = new Uint8Array(32).map((_, i) => 3 * i + 1);
+    const b = new Uint8Array(32).map((_, i) => 250 - i);
+    const publicB = der.exportPublic(nc.createPublicKey(der.importPrivate(b)));
+    const agree = (c: X25519Codec) => [
+      c.exportPublic(nc.createPublicKey(c.importPrivate(a))),
+      asBytes(
+        nc.diffieHellman({ privateKey: c.importPrivate(a), publicKey: c.importPublic(publicB) }),
+      ),
+    ];
+    const expected = agree(der);
+    const got = agree(jwk);
+    return got.every((g, i) => g.length === 32 && sameBytes(g, expected[i])) ? jwk : der;
+  } catch {
+    return der;
   }
 }
 
@@ -291,15 +396,13 @@ function loadNodeCrypto(): NodeCrypto | undefined {
 }
 
 /** The native provider over a given `node:crypto` (internal; exported for tests). */
-export function buildNative(nc: NodeCrypto): CryptoProvider {
-  const privateKeys = new RecentPrivateKeys(
-    X25519_PKCS8_PREFIX,
-    (key) => nc.createPrivateKey({ key, format: "der", type: "pkcs8" }),
-  );
-  const publicKeys = new KeyObjectCache(
-    X25519_SPKI_PREFIX,
-    (key) => nc.createPublicKey({ key, format: "der", type: "spki" }),
-  );
+export function buildNative(
+  nc: NodeCrypto,
+  options: { readonly x25519Import?: X25519Import } = {},
+): CryptoProvider {
+  const codec = x25519Codec(nc, options.x25519Import ?? defaultX25519Import());
+  const privateKeys = new RecentPrivateKeys(codec.importPrivate);
+  const publicKeys = new KeyObjectCache(codec.importPublic);
   const privateKey = (secretKey: Uint8Array): KeyObject => {
     if (secretKey.length !== 32) {
       throw new CryptoError(`x25519 secret key must be 32 bytes, got ${secretKey.length}`);
@@ -331,11 +434,7 @@ export function buildNative(nc: NodeCrypto): CryptoProvider {
       return out;
     },
     x25519PublicKey(secretKey) {
-      const spki = nc.createPublicKey(privateKey(secretKey)).export({
-        format: "der",
-        type: "spki",
-      });
-      return asBytes(spki).slice(-32);
+      return codec.exportPublic(nc.createPublicKey(privateKey(secretKey)));
     },
     hkdfSha256(ikm, salt, info, length) {
       return asBytes(nc.hkdfSync("sha256", ikm, salt, info, length));

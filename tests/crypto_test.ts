@@ -236,3 +236,44 @@ Deno.test({
   p.x25519(secret, peer);
   assertEquals(imported - start, 11, "the secret used 8 fresh secrets ago was forgotten");
 });
+
+Deno.test({
+  name:
+    "X25519 through DER and through JWK import gives noble's bytes, and a refused JWK falls back to DER",
+  ignore: nodeCrypto === undefined,
+}, () => {
+  const nc = nodeCrypto!;
+  const random = seededRandom(12);
+  let jwkImports = 0;
+  const refusing: NodeCrypto = {
+    ...nc,
+    createPrivateKey(o) {
+      if (o.format === "jwk") {
+        jwkImports++;
+        throw new TypeError("x does not match d"); // as a runtime that checks a JWK's x would
+      }
+      return nc.createPrivateKey(o);
+    },
+  };
+  const providers = {
+    der: buildNative(nc, { x25519Import: "der" }),
+    jwk: buildNative(nc, { x25519Import: "jwk" }),
+    refused: buildNative(refusing, { x25519Import: "jwk" }),
+  };
+  assert(jwkImports > 0, "the JWK path was tried");
+  for (let round = 0; round < 20; round++) {
+    const a = random(32), b = random(32);
+    const expectedPublic = toHex(nobleCrypto.x25519PublicKey(a));
+    const expectedShared = toHex(nobleCrypto.x25519(a, nobleCrypto.x25519PublicKey(b)));
+    for (const [name, p] of Object.entries(providers)) {
+      assertEquals(toHex(p.x25519PublicKey(a)), expectedPublic, `${name} public key`);
+      assertEquals(toHex(p.x25519(a, p.x25519PublicKey(b))), expectedShared, `${name} DH`);
+    }
+  }
+  const tried = jwkImports;
+  providers.refused.x25519(random(32), nobleCrypto.x25519PublicKey(random(32)));
+  assertEquals(jwkImports, tried, "after the refusal every key goes through DER");
+  for (const p of Object.values(providers)) {
+    assertThrows(() => p.x25519(random(32), new Uint8Array(32)), CryptoError); // low order
+  }
+});
