@@ -140,22 +140,69 @@ export function clampedRepresentative(t: bigint): Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * Key material for the first hops of a route, to be extended by more hops later: a sender can
+ * derive the mix layers' secrets ahead of time and add the destination's gateway when it sends.
+ */
+export interface PartialKeyMaterial extends KeyMaterial {
+  readonly initialSecret: Uint8Array;
+  readonly publicKeys: readonly Uint8Array[];
+  /** c_n mod ℓ for the next hop; undefined once the naive fold had to be used. */
+  readonly product: bigint | undefined;
+}
+
+/** α₀ for `initialSecret`, and no hop yet. */
+export function startKeyMaterial(
+  crypto: CryptoProvider,
+  initialSecret: Uint8Array,
+): PartialKeyMaterial {
+  return {
+    initialSecret,
+    alpha: crypto.x25519PublicKey(initialSecret),
+    publicKeys: [],
+    secrets: [],
+    product: clampedScalar(initialSecret) % L,
+  };
+}
+
+/** `partial` with the hops of `publicKeys` added, one X25519 multiplication each. */
+export function extendKeyMaterial(
+  crypto: CryptoProvider,
+  partial: PartialKeyMaterial,
+  publicKeys: readonly Uint8Array[],
+): PartialKeyMaterial {
+  const { initialSecret, alpha } = partial;
+  const allKeys = [...partial.publicKeys, ...publicKeys];
+  const naive = (): PartialKeyMaterial => ({
+    ...deriveKeyMaterialNaive(crypto, allKeys, initialSecret),
+    initialSecret,
+    publicKeys: allKeys,
+    product: undefined,
+  });
+  let product = partial.product;
+  if (product === undefined) return naive();
+  const secrets = [...partial.secrets];
+  for (const publicKey of publicKeys) {
+    const scalar = clampedRepresentative(product);
+    if (!scalar) return naive();
+    const expanded = expandSharedSecret(crypto, dh(crypto, scalar, publicKey));
+    secrets.push(expanded);
+    product = (product * clampedScalar(expanded.blindingFactor)) % L;
+  }
+  return { initialSecret, alpha, publicKeys: allKeys, secrets, product };
+}
+
 /** Key material with 1 + n X25519 multiplications; byte-identical to the naive fold. */
 export function deriveKeyMaterialFast(
   crypto: CryptoProvider,
   publicKeys: readonly Uint8Array[],
   initialSecret: Uint8Array,
 ): KeyMaterial {
-  const alpha = crypto.x25519PublicKey(initialSecret);
-  const secrets: ExpandedSecret[] = [];
-  let product = clampedScalar(initialSecret) % L;
-  for (const publicKey of publicKeys) {
-    const scalar = clampedRepresentative(product);
-    if (!scalar) return deriveKeyMaterialNaive(crypto, publicKeys, initialSecret);
-    const expanded = expandSharedSecret(crypto, dh(crypto, scalar, publicKey));
-    secrets.push(expanded);
-    product = (product * clampedScalar(expanded.blindingFactor)) % L;
-  }
+  const { alpha, secrets } = extendKeyMaterial(
+    crypto,
+    startKeyMaterial(crypto, initialSecret),
+    publicKeys,
+  );
   return { alpha, secrets };
 }
 

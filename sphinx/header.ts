@@ -27,6 +27,7 @@ import { type BuildableVersion, buildableVersion } from "./version.ts";
 import { legacyBlind } from "./_legacy.ts";
 import { SphinxError } from "./sphinx_error.ts";
 import { isLegacyVersion } from "./version.ts";
+import { keyMaterialOnPrefix, type RoutePrefix } from "./route_prefix.ts";
 
 const ZERO_IV = new Uint8Array(16);
 const ZEROS = new Uint8Array(STREAM_CIPHER_OUTPUT_LENGTH);
@@ -164,6 +165,7 @@ export interface RouteHeaderOptions {
   readonly identifier?: Uint8Array;
   readonly version?: BuildableVersion;
   readonly initialSecret?: Uint8Array;
+  readonly prefix?: RoutePrefix;
   readonly crypto?: CryptoProvider;
   readonly random?: RandomBytes;
 }
@@ -180,8 +182,16 @@ export function buildRouteHeader(options: RouteHeaderOptions): {
   const version = buildableVersion(options.version);
   const identifier = options.identifier ?? new Uint8Array(IDENTIFIER_LENGTH);
   checkRoute(options.route, options.delays, options.destination, identifier);
-  const initialSecret = options.initialSecret ?? random(32);
-  const keys = deriveKeyMaterial(crypto, options.route.map((h) => h.publicKey), initialSecret);
+  let keys: KeyMaterial;
+  if (options.prefix) {
+    if (options.initialSecret) {
+      throw new SphinxError("key", "a prefix brings its own initial secret");
+    }
+    keys = keyMaterialOnPrefix(crypto, options.prefix, options.route);
+  } else {
+    const initialSecret = options.initialSecret ?? random(32);
+    keys = deriveKeyMaterial(crypto, options.route.map((h) => h.publicKey), initialSecret);
+  }
   const header = buildHeader(
     crypto,
     keys,

@@ -70,6 +70,7 @@ export {
   type ProcessPacketOptions,
 } from "./packet.ts";
 export { type RandomBytes, systemRandom } from "../internal/random.ts";
+export { prepareRoutePrefix, type PrepareRoutePrefixOptions, RoutePrefix } from "./route_prefix.ts";
 export {
   createSurb,
   type CreateSurbOptions,

@@ -14,6 +14,7 @@ import { encapsulatePayload, recoverPlaintext } from "./payload.ts";
 import { SphinxError } from "./sphinx_error.ts";
 import type { RandomBytes } from "../internal/random.ts";
 import type { BuildableVersion } from "./version.ts";
+import type { RoutePrefix } from "./route_prefix.ts";
 
 /** Options of {@linkcode buildPacket}. */
 export interface BuildPacketOptions {
@@ -33,6 +34,12 @@ export interface BuildPacketOptions {
   readonly version?: BuildableVersion;
   /** Fixed initial secret x (tests only); random by default. */
   readonly initialSecret?: Uint8Array;
+  /**
+   * The route's first hops with their key material derived ahead of time (see
+   * {@linkcode prepareRoutePrefix}); `route` must start with its hops. It brings the initial
+   * secret, so `initialSecret` must be absent.
+   */
+  readonly prefix?: RoutePrefix;
   /** Primitive provider; {@linkcode defaultCrypto} by default. */
   readonly crypto?: CryptoProvider;
   /** Random source for the initial secret and the final-hop padding. */

@@ -41,6 +41,7 @@ import "../sphinx_key_derivation_test.ts";
 import "../sphinx_legacy_test.ts";
 import "../sphinx_malformed_test.ts";
 import "../sphinx_roundtrip_test.ts";
+import "../sphinx_route_prefix_test.ts";
 import "../sphinx_surb_test.ts";
 import "../sphinx_vectors_test.ts";
 import "../stream_frame_test.ts";
