@@ -300,6 +300,7 @@ export async function connect(options: ConnectOptions = {}): Promise<MixnetClien
     routeTo: (identity) => routeHops(randomRoute(current(), identity, random)),
     keyRotation: () => keyRotationFromId(current().metadata.keyRotationId),
     rotation: () => current().metadata,
+    generation: () => current(), // each refresh is a new Topology object
   };
 
   ref.refresher = refresher;

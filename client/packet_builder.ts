@@ -27,7 +27,9 @@ import {
   PACKET_SIZES,
   type PacketSize,
   padNodeAddress,
+  prepareRoutePrefix,
   type RouteHop,
+  type RoutePrefix,
   sampleDelays,
   useSurb,
 } from "../sphinx/mod.ts";
@@ -35,6 +37,12 @@ import type { RouteSource } from "./route_source.ts";
 
 /** The SURB-ACK's first-hop address, zero-padded to the length of an IPv6 node address. */
 const SURB_ACK_ADDRESS_BYTES = 19;
+
+/**
+ * Route prefixes {@linkcode PacketBuilder.prepare} keeps ready: the mix layers of 4 data
+ * packets and their SURB-ACKs.
+ */
+export const READY_ROUTE_PREFIXES = 8;
 
 /** A packet ready for the gateway, with what the ack timer needs. */
 export interface OutgoingPacket {
@@ -101,10 +109,60 @@ function unpadded(address: Uint8Array): Uint8Array {
  */
 export class PacketBuilder {
   #o: PacketBuilderOptions;
+  /** Mix layers with their key material derived ahead of time, and the routes they came from. */
+  #ready: { generation: unknown; prefix: RoutePrefix }[] = [];
 
   /** Creates a builder. */
   constructor(options: PacketBuilderOptions) {
     this.#o = options;
+  }
+
+  /** Route prefixes ready for the next real packets. */
+  get readyPrefixes(): number {
+    return this.#ready.length;
+  }
+
+  /**
+   * Derives the mix layers' key material of the next real packets ahead of time, up to
+   * {@linkcode READY_ROUTE_PREFIXES}: sending one then costs two X25519 (its gateway and its
+   * SURB-ACK's) instead of ten. Meant for idle moments; does nothing if the route source has no
+   * `generation` or no topology. Returns how many prefixes it added.
+   */
+  prepare(): number {
+    const generation = this.#generation();
+    if (generation === undefined) return 0;
+    this.#ready = this.#ready.filter((r) => r.generation === generation);
+    const { routes, self, crypto, random } = this.#o;
+    let added = 0;
+    while (this.#ready.length < READY_ROUTE_PREFIXES) {
+      const mixes = routes.routeTo(self.gateway).slice(0, -1);
+      this.#ready.push({ generation, prefix: prepareRoutePrefix(mixes, { crypto, random }) });
+      added++;
+    }
+    return added;
+  }
+
+  #generation(): unknown {
+    try {
+      return this.#o.routes.generation?.();
+    } catch {
+      return undefined; // no topology yet
+    }
+  }
+
+  /**
+   * A route to `gateway` and, if one is ready for the current topology, the prefix it starts
+   * with (the prefix's mix layers, then the gateway).
+   */
+  #route(gateway: Uint8Array): { route: RouteHop[]; prefix?: RoutePrefix } {
+    const fresh = this.#o.routes.routeTo(gateway);
+    const generation = this.#ready.length > 0 ? this.#generation() : undefined;
+    while (this.#ready.length > 0) {
+      const ready = this.#ready.shift()!;
+      if (ready.generation !== generation) continue; // an older topology's
+      return { route: [...ready.prefix.hops, fresh[fresh.length - 1]], prefix: ready.prefix };
+    }
+    return { route: fresh };
   }
 
   /**
@@ -112,11 +170,22 @@ export class PacketBuilder {
    * packet that brings the encrypted fragment id back to us.
    */
   surbAck(id: Uint8Array, version: BuildableVersion): { bytes: Uint8Array; delayMs: number } {
+    return this.#surbAck(id, version, false);
+  }
+
+  #surbAck(
+    id: Uint8Array,
+    version: BuildableVersion,
+    prepared: boolean,
+  ): { bytes: Uint8Array; delayMs: number } {
     const { self, routes, traffic, crypto, random, ackKey } = this.#o;
-    const route = routes.routeTo(self.gateway);
+    const { route, prefix } = prepared
+      ? this.#route(self.gateway)
+      : { route: routes.routeTo(self.gateway), prefix: undefined };
     const delays = sampleDelays(route.length, traffic.averageAckDelayMs, random);
     const packet = buildPacket({
       route,
+      prefix,
       delays,
       destination: self.sphinxDestination(),
       plaintext: encryptAck(ackKey, id, { crypto, random }),
@@ -139,14 +208,14 @@ export class PacketBuilder {
     position: number,
     size: PacketSize = PACKET_SIZES.regular,
   ): OutgoingPacket {
-    const { crypto, random, traffic, routes } = this.#o;
+    const { crypto, random, traffic } = this.#o;
     const version = traffic.dataVersion;
-    const ack = this.surbAck(fragmentId(setId, position), version);
+    const ack = this.#surbAck(fragmentId(setId, position), version, true);
     const payload = encryptForRecipient(fragment, recipient.encryptionKey, { crypto, random });
     return this.#forward(
       buildPacketPlaintext(ack.bytes, payload, size),
       recipient,
-      routes.routeTo(recipient.gateway),
+      this.#route(recipient.gateway),
       version,
       size,
       ack.delayMs,
@@ -163,7 +232,7 @@ export class PacketBuilder {
   ): OutgoingPacket {
     const { crypto, traffic, routes } = this.#o;
     const surb = decodeSurb(replySurb.surb);
-    const ack = this.surbAck(fragmentId(setId, position), traffic.dataVersion);
+    const ack = this.#surbAck(fragmentId(setId, position), traffic.dataVersion, true);
     const payload = encryptReply(fragment, replySurb.encryptionKey, { crypto });
     const size = PACKET_SIZES.regular;
     const { packet, firstHop } = useSurb(
@@ -189,13 +258,14 @@ export class PacketBuilder {
     const { crypto, random, traffic, routes, self } = this.#o;
     const version = traffic.coverVersion;
     const id = fragmentId(COVER_FRAGMENT_ID.setId, COVER_FRAGMENT_ID.position);
-    const ack = this.surbAck(id, version);
+    // Cover is built on its own tick: prepared prefixes are kept for real packets.
+    const ack = this.#surbAck(id, version, false);
     const payload = coverPayload(self.encryptionKey, PACKET_SIZES.regular, { crypto, random });
     this.#o.loopCoverKeys?.remember(payload);
     return this.#forward(
       buildPacketPlaintext(ack.bytes, payload),
       self,
-      routes.routeTo(self.gateway),
+      { route: routes.routeTo(self.gateway) },
       version,
       PACKET_SIZES.regular,
       ack.delayMs,
@@ -206,7 +276,7 @@ export class PacketBuilder {
   #forward(
     plaintext: Uint8Array,
     recipient: Recipient,
-    route: RouteHop[],
+    { route, prefix }: { route: RouteHop[]; prefix?: RoutePrefix },
     version: BuildableVersion,
     size: PacketSize,
     ackDelayMs: number,
@@ -216,6 +286,7 @@ export class PacketBuilder {
     const delays = sampleDelays(route.length, averageDelayMs, random);
     const packet = buildPacket({
       route,
+      prefix,
       delays,
       destination: recipient.sphinxDestination(),
       plaintext,

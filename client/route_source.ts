@@ -19,4 +19,9 @@ export interface RouteSource {
    * dropped; without it received SURBs never expire.
    */
   rotation?(): { readonly keyRotationId: number; readonly absoluteEpochId: number };
+  /**
+   * A value that changes whenever the routes may change (a new topology): route prefixes
+   * prepared under another one are dropped. Without it the builder prepares none.
+   */
+  generation?(): unknown;
 }

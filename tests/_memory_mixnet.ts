@@ -36,6 +36,8 @@ export class MemoryMixnet {
   readonly stats: NetworkStats = { packets: 0, dropped: 0, acks: 0 };
   /** Probability that a packet is dropped at a mix hop. */
   dropRate = 0;
+  /** The routes' generation: bump it to make clients drop their prepared route prefixes. */
+  generation = 0;
   #dropSent = new Map<string, number>();
   #byHost = new Map<string, Node>();
   #clients = new Map<string, (bytes: Uint8Array) => void>();
@@ -70,6 +72,7 @@ export class MemoryMixnet {
         return [...this.layers.map((l) => l[randomIndex(l.length, this.random)]), gateway];
       },
       keyRotation: () => 0,
+      generation: () => this.generation,
     };
   }
 

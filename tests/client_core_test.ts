@@ -1,6 +1,6 @@
 // The client core over an in-memory mixnet with real Sphinx: sending, acks, retransmission,
 // anonymous replies, flushing on disconnect, and malformed input.
-import { defaultCrypto } from "../crypto/mod.ts";
+import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import type { Clock } from "../internal/clock.ts";
 import type { RandomBytes } from "../internal/random.ts";
 import type { MessageInboxLimits } from "../client/message_inbox.ts";
@@ -36,12 +36,13 @@ function makeClient(
   traffic: TrafficConfig = trafficConfig("noCover"),
   extra: {
     clock?: Clock;
+    crypto?: CryptoProvider;
     random?: RandomBytes;
     inboxLimits?: MessageInboxLimits;
     wrapLink?: (link: GatewayLink) => GatewayLink;
   } = {},
 ) {
-  const c = defaultCrypto();
+  const c = extra.crypto ?? defaultCrypto();
   const random = extra.random ?? seededRandom(nextSeed++);
   const identitySecret = random(32);
   const encryptionSecretKey = random(32);
@@ -546,4 +547,33 @@ Deno.test("a slow gateway socket raises the sending-delay multiplier; it falls b
     assert(Math.abs(sent - 550) < 55, `${sent} packets in 10 s: the full rate is back`);
     await net.settle();
     await alice.disconnect();
+  }));
+
+Deno.test("a client derives its next routes once real traffic pauses, and the next message uses them", () =>
+  withNet(async (net) => {
+    const clock = new ManualClock();
+    let dh = 0;
+    const inner = defaultCrypto();
+    const counted: CryptoProvider = {
+      ...inner,
+      x25519: (secret, pub) => (dh++, inner.x25519(secret, pub)),
+    };
+    const alice = makeClient(net, 0, trafficConfig("noCover"), { clock, crypto: counted });
+    const bob = makeClient(net, 1);
+    const sent = () => alice.stats.realPacketsSent;
+    alice.send(bob.address, "one");
+    await net.settle();
+    assertEquals(sent(), 1);
+    const afterFirst = dh;
+    clock.advance(5);
+    assertEquals(dh, afterFirst, "nothing prepared while traffic may go on");
+    clock.advance(5);
+    assertEquals(dh - afterFirst, 8 * 3, "8 prefixes of 3 mix layers each");
+    const beforeSecond = dh;
+    alice.send(bob.address, "two");
+    await net.settle();
+    assertEquals(sent(), 2);
+    assertEquals(dh - beforeSecond, 3, "two gateway hops and the end-to-end key");
+    await alice.disconnect();
+    await bob.disconnect();
   }));

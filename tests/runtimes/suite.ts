@@ -33,6 +33,7 @@ import "../message_packet_plaintext_test.ts";
 import "../message_reassembly_test.ts";
 import "../message_recipient_test.ts";
 import "../node_address_test.ts";
+import "../packet_builder_prefix_test.ts";
 import "../queue_test.ts";
 import "../replies_surb_rotation_test.ts";
 import "../replies_test.ts";
