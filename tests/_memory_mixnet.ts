@@ -1,8 +1,8 @@
 // An in-process Nym network for client tests: real Sphinx processing at three mix layers and
 // the gateways, SURB-ACK splitting and ack routing, no sockets. Delivery is asynchronous.
-import { defaultCrypto } from "../crypto/mod.ts";
+import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { toHex } from "../internal/bytes.ts";
-import { randomIndex, uniform } from "../internal/random.ts";
+import { randomIndex, systemRandom, uniform } from "../internal/random.ts";
 import { Recipient } from "../message/mod.ts";
 import {
   decodeNodeAddress,
@@ -62,6 +62,20 @@ export class MemoryMixnet {
     };
     this.#byHost.set(hostPort, node);
     return node;
+  }
+
+  /** A new client identity at gateway `gateway`: its address and its encryption secret. */
+  newClient(
+    crypto: CryptoProvider,
+    gateway = 0,
+  ): { self: Recipient; encryptionSecret: Uint8Array } {
+    const encryptionSecret = systemRandom(32);
+    const self = new Recipient(
+      crypto.ed25519PublicKey(systemRandom(32)),
+      crypto.x25519PublicKey(encryptionSecret),
+      this.gateways[gateway].identity!,
+    );
+    return { self, encryptionSecret };
   }
 
   routes(): RouteSource {

@@ -26,6 +26,7 @@ import { assert, assertEquals, assertRejects, withDeadline } from "./_assert.ts"
 import { MemoryMixnet } from "./_memory_mixnet.ts";
 import { wiringOf } from "../client/_wiring.ts";
 import { ManualClock } from "./_manual_clock.ts";
+import { countingCrypto } from "./_fixtures/mod.ts";
 import { seededRandom } from "./_sphinx_fixtures.ts";
 
 let nextSeed = 1000;
@@ -552,28 +553,23 @@ Deno.test("a slow gateway socket raises the sending-delay multiplier; it falls b
 Deno.test("a client derives its next routes once real traffic pauses, and the next message uses them", () =>
   withNet(async (net) => {
     const clock = new ManualClock();
-    let dh = 0;
-    const inner = defaultCrypto();
-    const counted: CryptoProvider = {
-      ...inner,
-      x25519: (secret, pub) => (dh++, inner.x25519(secret, pub)),
-    };
+    const counted = countingCrypto(defaultCrypto());
     const alice = makeClient(net, 0, trafficConfig("noCover"), { clock, crypto: counted });
     const bob = makeClient(net, 1);
     const sent = () => alice.stats.realPacketsSent;
     alice.send(bob.address, "one");
     await net.settle();
     assertEquals(sent(), 1);
-    const afterFirst = dh;
+    const afterFirst = counted.x25519Calls;
     clock.advance(5);
-    assertEquals(dh, afterFirst, "nothing prepared while traffic may go on");
+    assertEquals(counted.x25519Calls, afterFirst, "nothing prepared while traffic may go on");
     clock.advance(5);
-    assertEquals(dh - afterFirst, 8 * 3, "8 prefixes of 3 mix layers each");
-    const beforeSecond = dh;
+    assertEquals(counted.x25519Calls - afterFirst, 8 * 3, "8 prefixes of 3 mix layers each");
+    const beforeSecond = counted.x25519Calls;
     alice.send(bob.address, "two");
     await net.settle();
     assertEquals(sent(), 2);
-    assertEquals(dh - beforeSecond, 3, "two gateway hops and the end-to-end key");
+    assertEquals(counted.x25519Calls - beforeSecond, 3, "two gateway hops and the end-to-end key");
     await alice.disconnect();
     await bob.disconnect();
   }));

@@ -1,14 +1,15 @@
 // Returning loop cover is recognised by the ephemeral key it was sent with and dropped before
 // any decryption; everything else is still decrypted.
 import { wiringOf } from "../client/_wiring.ts";
-import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
+import { defaultCrypto } from "../crypto/mod.ts";
 import { systemClock } from "../internal/clock.ts";
 import { systemRandom } from "../internal/random.ts";
-import { coverPayload, decryptRegular, isCover, LoopCoverKeys, Recipient } from "../message/mod.ts";
+import { coverPayload, decryptRegular, isCover, LoopCoverKeys } from "../message/mod.ts";
 import { MixnetClient } from "../client/mixnet_client.ts";
 import { PacketBuilder } from "../client/packet_builder.ts";
 import { trafficConfig } from "../client/traffic.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
+import { countingCrypto, deferred } from "./_fixtures/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
 Deno.test("a remembered cover key is taken once, and the oldest is forgotten first", () => {
@@ -41,25 +42,11 @@ Deno.test("a remembered cover key is taken once, and the oldest is forgotten fir
   assertEquals([none.size, none.take(other)], [0, false]);
 });
 
-function counting(inner: CryptoProvider): CryptoProvider & { x25519Calls: number } {
-  const counted = { ...inner, x25519Calls: 0 };
-  counted.x25519 = (secret, pub) => {
-    counted.x25519Calls++;
-    return inner.x25519(secret, pub);
-  };
-  return counted;
-}
-
 Deno.test("the packet builder remembers the key its cover payload travels with", async () => {
   const net = new MemoryMixnet(1);
   try {
     const c = defaultCrypto();
-    const encryptionSecret = systemRandom(32);
-    const self = new Recipient(
-      c.ed25519PublicKey(systemRandom(32)),
-      c.x25519PublicKey(encryptionSecret),
-      net.gateways[0].identity!,
-    );
+    const { self, encryptionSecret } = net.newClient(c);
     const keys = new LoopCoverKeys();
     const builder = new PacketBuilder({
       self,
@@ -87,13 +74,8 @@ Deno.test("the packet builder remembers the key its cover payload travels with",
 
 Deno.test("a client drops its returning loop cover without an X25519, and still decrypts messages", async () => {
   const net = new MemoryMixnet(1);
-  const c = counting(defaultCrypto());
-  const encryptionSecretKey = systemRandom(32);
-  const self = new Recipient(
-    c.ed25519PublicKey(systemRandom(32)),
-    c.x25519PublicKey(encryptionSecretKey),
-    net.gateways[0].identity!,
-  );
+  const c = countingCrypto(defaultCrypto());
+  const { self, encryptionSecret: encryptionSecretKey } = net.newClient(c);
   const client = new MixnetClient({
     self,
     encryptionSecretKey,
@@ -134,10 +116,3 @@ Deno.test("a client drops its returning loop cover without an X25519, and still 
     net.close();
   }
 });
-
-/** `Promise.withResolvers`, which Node 20 lacks (this file runs there too). */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}

@@ -1,31 +1,18 @@
-import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
+import { defaultCrypto } from "../crypto/mod.ts";
 import { PacketBuilder, READY_ROUTE_PREFIXES } from "../client/packet_builder.ts";
 import { trafficConfig } from "../client/traffic.ts";
 import { systemRandom } from "../internal/random.ts";
-import { decryptRegular, Recipient } from "../message/mod.ts";
+import { decryptRegular } from "../message/mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
 import { MemoryMixnet } from "./_memory_mixnet.ts";
+import { countingCrypto, deferred } from "./_fixtures/mod.ts";
 
 /** A serialized fragment fills a regular packet after its SURB-ACK and ephemeral key. */
 const FRAGMENT_BYTES = 1611;
 
-function counting(inner: CryptoProvider): CryptoProvider & { x25519Calls: number } {
-  const counted = { ...inner, x25519Calls: 0 };
-  counted.x25519 = (secret, pub) => {
-    counted.x25519Calls++;
-    return inner.x25519(secret, pub);
-  };
-  return counted;
-}
-
 function setUp(net: MemoryMixnet) {
-  const c = counting(defaultCrypto());
-  const encryptionSecret = systemRandom(32);
-  const self = new Recipient(
-    c.ed25519PublicKey(systemRandom(32)),
-    c.x25519PublicKey(encryptionSecret),
-    net.gateways[0].identity!,
-  );
+  const c = countingCrypto(defaultCrypto());
+  const { self, encryptionSecret } = net.newClient(c);
   const builder = new PacketBuilder({
     self,
     ackKey: systemRandom(16),
@@ -96,9 +83,3 @@ Deno.test("prefixes of an older topology are dropped, cover never spends them, n
     net.close();
   }
 });
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}

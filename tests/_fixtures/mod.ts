@@ -1,5 +1,6 @@
 /**
- * Fixtures every test file shares: the seeded random generator, the manual clock and `settle`.
+ * Fixtures every test file shares: the seeded random generator, the manual clock, `settle`, and
+ * counting doubles.
  *
  * @example
  * ```ts
@@ -12,5 +13,6 @@
  * @module
  */
 export { ManualClock } from "./clock.ts";
+export { countingCrypto, deferred } from "./counting.ts";
 export { type SeededRandom, seededRandom, shuffled } from "./random.ts";
 export { settle } from "./settle.ts";
