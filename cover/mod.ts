@@ -33,6 +33,7 @@ export {
 } from "./delay_multiplier.ts";
 export {
   IMMEDIATE_BURST,
+  IMMEDIATE_FIRST,
   type PacketSink,
   type TrafficRates,
   TrafficStreams,

@@ -60,8 +60,9 @@ function makeClient(
     traffic,
     crypto: c,
     random,
-    // A clock nobody advances: no timer fires unless the test drives time (see drive()).
-    clock: extra.clock ?? new ManualClock(),
+    // A clock nobody advances: packets leave on 0 ms timers as they would, but no other timer
+    // (ack timeouts, retries) fires unless the test drives time (see drive()).
+    clock: extra.clock ?? new ManualClock(undefined, { zeroDelayAsTasks: true }),
     inboxLimits: extra.inboxLimits,
   });
   const wiring = wiringOf(client);

@@ -38,10 +38,18 @@ export class ManualClock implements Clock {
   #now: number;
   #timers: Timer[] = [];
   #next = 1;
+  #zeroDelayAsTasks: boolean;
+  #tasks = new Map<number, ReturnType<typeof setTimeout>>();
 
-  /** Starts at `start` milliseconds since the epoch (a fixed date in 2023 by default). */
-  constructor(start = 1_700_000_000_000) {
+  /**
+   * Starts at `start` milliseconds since the epoch (a fixed date in 2023 by default). With
+   * `zeroDelayAsTasks`, a 0 ms timer also fires by itself on a macrotask of the platform (time
+   * does not move): code that yields with a 0 ms timer runs on, while every later timer still
+   * waits for `advance`.
+   */
+  constructor(start = 1_700_000_000_000, options: { zeroDelayAsTasks?: boolean } = {}) {
     this.#now = start;
+    this.#zeroDelayAsTasks = options.zeroDelayAsTasks ?? false;
   }
 
   /** The current manual time. */
@@ -51,12 +59,26 @@ export class ManualClock implements Clock {
   setTimeout = (callback: () => void, ms: number): TimerHandle => {
     const timer = { id: this.#next++, at: this.#now + Math.max(0, ms || 0), callback };
     this.#timers.push(timer);
+    if (this.#zeroDelayAsTasks && !(ms > 0)) {
+      this.#tasks.set(
+        timer.id,
+        setTimeout(() => {
+          this.#tasks.delete(timer.id);
+          if (!this.#timers.includes(timer)) return; // fired by advance meanwhile
+          this.#timers = this.#timers.filter((t) => t !== timer);
+          timer.callback();
+        }, 0),
+      );
+    }
     return timer.id;
   };
 
   /** Cancels a pending timer; unknown or fired handles are ignored. */
   clearTimeout = (handle: TimerHandle): void => {
     this.#timers = this.#timers.filter((t) => t.id !== handle);
+    const task = this.#tasks.get(handle as number);
+    if (task !== undefined) clearTimeout(task);
+    this.#tasks.delete(handle as number);
   };
 
   /** Number of pending timers. */
