@@ -17,7 +17,15 @@ import type { RandomBytes } from "../internal/random.ts";
 import { DelayMultiplier } from "./delay_multiplier.ts";
 import { PoissonTicker } from "./poisson_ticker.ts";
 
-/** Packets sent per macrotask when the main stream is off and packets leave at once. */
+/**
+ * Packets sent per macrotask when the main stream is off and packets leave at once.
+ *
+ * @example
+ * ```ts
+ * import { IMMEDIATE_BURST } from "@nym/mixnet/cover";
+ * console.log(IMMEDIATE_BURST); // 16
+ * ```
+ */
 export const IMMEDIATE_BURST = 16;
 
 /**
@@ -26,6 +34,12 @@ export const IMMEDIATE_BURST = 16;
  * 1,000 packets back to back (2 s on a slow VM) before any ack was read, past the acks'
  * timeouts, and retransmitted all of them. With 2 (one packet, and a look whether another is
  * ready), two runs of `bench/scaling.ts` retransmitted none at 100 clients.
+ *
+ * @example
+ * ```ts
+ * import { IMMEDIATE_FIRST } from "@nym/mixnet/cover";
+ * console.log(IMMEDIATE_FIRST); // 2
+ * ```
  */
 export const IMMEDIATE_FIRST = 2;
 
