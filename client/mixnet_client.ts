@@ -38,6 +38,7 @@ import {
 import { MessageInbox } from "./message_inbox.ts";
 import { validateReply, validateSend } from "./_validate.ts";
 import { type OutgoingPacket, PacketBuilder } from "./packet_builder.ts";
+import { WhenQuiet } from "./_when_quiet.ts";
 import {
   type ReplySnapshot,
   replySnapshotOf,
@@ -99,9 +100,13 @@ export class MixnetClient {
   #streams: TrafficStreams<OutgoingPacket>;
   #window: CongestionWindow;
   #purgeTimer: TimerHandle | undefined;
-  /** Tops up the builder's route prefixes once real traffic has paused. */
-  #prepareTimer: TimerHandle | undefined;
-  #lastRealSentAt = 0;
+  /**
+   * Once no real packet has been sent for {@linkcode PREPARE_WHEN_QUIET_MS}, derives the mix
+   * layers of the next ones ahead of time (PacketBuilder.prepare): the next message's two Sphinx
+   * headers then cost two X25519 instead of ten. Waiting for a pause keeps that work off the path
+   * of the packets just sent and of what comes back for them.
+   */
+  #prepareRoutes: WhenQuiet;
   #reassembler: Reassembler;
   #anon: AnonymousSender;
   #replies: ReplySurbPolicy<Item>;
@@ -137,6 +142,13 @@ export class MixnetClient {
       crypto,
       random,
       loopCoverKeys: this.#loopCoverKeys,
+    });
+    this.#prepareRoutes = new WhenQuiet(clock, PREPARE_WHEN_QUIET_MS, () => {
+      try {
+        this.#builder.prepare();
+      } catch {
+        // no route now: the next packet reports it when it is built
+      }
     });
     this.#queue = new LaneQueue(random);
     this.#window = new CongestionWindow(traffic.maxInFlight);
@@ -329,40 +341,13 @@ export class MixnetClient {
     this.#streams.stop();
     const { clock } = this.#c;
     if (this.#purgeTimer !== undefined) clock.clearTimeout(this.#purgeTimer);
-    if (this.#prepareTimer !== undefined) clock.clearTimeout(this.#prepareTimer);
-    this.#purgeTimer = this.#prepareTimer = undefined;
+    this.#purgeTimer = undefined;
+    this.#prepareRoutes.stop();
     this.#replies.close();
     this.#tracker.close(new DeliveryError("closed", "the client disconnected"));
     this.#queue.remove(() => true);
     this.#items.clear();
     this.#inbox.close();
-  }
-
-  /**
-   * Once no real packet has been sent for {@linkcode PREPARE_WHEN_QUIET_MS}, derives the mix
-   * layers of the next ones ahead of time (see PacketBuilder.prepare): the next message's two
-   * Sphinx headers then cost two X25519 instead of ten. Waiting for a quiet moment keeps that work off the
-   * path of the packets just sent and of what comes back for them.
-   */
-  #prepareWhenQuiet(): void {
-    this.#lastRealSentAt = this.#c.clock.now();
-    if (this.#prepareTimer !== undefined || this.#state === "closed") return;
-    const { clock } = this.#c;
-    const check = () => {
-      this.#prepareTimer = undefined;
-      if (this.#state === "closed") return;
-      const quietFor = clock.now() - this.#lastRealSentAt;
-      if (quietFor < PREPARE_WHEN_QUIET_MS) {
-        this.#prepareTimer = clock.setTimeout(check, PREPARE_WHEN_QUIET_MS - quietFor);
-        return;
-      }
-      try {
-        this.#builder.prepare();
-      } catch {
-        // no route now: the next packet reports it when it is built
-      }
-    };
-    this.#prepareTimer = clock.setTimeout(check, PREPARE_WHEN_QUIET_MS);
   }
 
   #schedulePurge(): void {
@@ -473,7 +458,7 @@ export class MixnetClient {
       }
       if (this.#retransmitting.delete(item.key)) this.#stats.retransmissions++;
       else this.#stats.realPacketsSent++;
-      this.#prepareWhenQuiet();
+      this.#prepareRoutes.touch();
       const { traffic } = this.#c;
       this.#tracker.sent(
         item.key,

@@ -50,4 +50,5 @@ import "../stream_limits_test.ts";
 import "../stream_multiplexer_test.ts";
 import "../stream_reorder_buffer_test.ts";
 import "../topology_decode_test.ts";
+import "../when_quiet_test.ts";
 import "./localnet_round_trip_test.ts";
