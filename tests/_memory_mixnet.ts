@@ -2,7 +2,7 @@
 // the gateways, SURB-ACK splitting and ack routing, no sockets. Delivery is asynchronous.
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
 import { toHex } from "../internal/bytes.ts";
-import { randomIndex, systemRandom, uniform } from "../internal/random.ts";
+import { type RandomBytes, randomIndex, systemRandom, uniform } from "../internal/random.ts";
 import { Recipient } from "../message/mod.ts";
 import {
   decodeNodeAddress,
@@ -64,14 +64,19 @@ export class MemoryMixnet {
     return node;
   }
 
-  /** A new client identity at gateway `gateway`: its address and its encryption secret. */
+  /**
+   * A new client identity at gateway `gateway`: its address and its encryption secret, drawn
+   * from `random` (identity secret first, then encryption secret).
+   */
   newClient(
     crypto: CryptoProvider,
     gateway = 0,
+    random: RandomBytes = systemRandom,
   ): { self: Recipient; encryptionSecret: Uint8Array } {
-    const encryptionSecret = systemRandom(32);
+    const identitySecret = random(32);
+    const encryptionSecret = random(32);
     const self = new Recipient(
-      crypto.ed25519PublicKey(systemRandom(32)),
+      crypto.ed25519PublicKey(identitySecret),
       crypto.x25519PublicKey(encryptionSecret),
       this.gateways[gateway].identity!,
     );

@@ -45,13 +45,7 @@ function makeClient(
 ) {
   const c = extra.crypto ?? defaultCrypto();
   const random = extra.random ?? seededRandom(nextSeed++);
-  const identitySecret = random(32);
-  const encryptionSecretKey = random(32);
-  const self = new Recipient(
-    c.ed25519PublicKey(identitySecret),
-    c.x25519PublicKey(encryptionSecretKey),
-    net.gateways[gateway].identity!,
-  );
+  const { self, encryptionSecret: encryptionSecretKey } = net.newClient(c, gateway, random);
   const client = new MixnetClient({
     self,
     encryptionSecretKey,
@@ -341,12 +335,7 @@ Deno.test("sending after disconnect throws a closed DeliveryError", () =>
 function rawPeer(net: MemoryMixnet, gateway: number) {
   const c = defaultCrypto();
   const random = seededRandom(nextSeed++);
-  const encryptionSecretKey = random(32);
-  const self = new Recipient(
-    c.ed25519PublicKey(random(32)),
-    c.x25519PublicKey(encryptionSecretKey),
-    net.gateways[gateway].identity!,
-  );
+  const { self, encryptionSecret: encryptionSecretKey } = net.newClient(c, gateway, random);
   const surbs: ReplySurbBytes[] = [];
   const reassembler = new Reassembler({ now: () => 0 });
   const link = net.link(self, (bytes) => {

@@ -6,7 +6,6 @@ import { wiringOf } from "../client/_wiring.ts";
 import { defaultCrypto } from "../crypto/mod.ts";
 import { systemClock } from "../internal/clock.ts";
 import { systemRandom } from "../internal/random.ts";
-import { Recipient } from "../message/mod.ts";
 import { MixnetClient, type ReceivedMessage } from "../client/mixnet_client.ts";
 import type { OutgoingPacket } from "../client/packet_builder.ts";
 import type { RouteSource } from "../client/route_source.ts";
@@ -29,13 +28,7 @@ function rotatingRoutes(
 
 function makeClient(net: MemoryMixnet, gateway: number, routes: RouteSource) {
   const c = defaultCrypto();
-  const identitySecret = systemRandom(32);
-  const encryptionSecretKey = systemRandom(32);
-  const self = new Recipient(
-    c.ed25519PublicKey(identitySecret),
-    c.x25519PublicKey(encryptionSecretKey),
-    net.gateways[gateway].identity!,
-  );
+  const { self, encryptionSecret: encryptionSecretKey } = net.newClient(c, gateway);
   const client = new MixnetClient({
     self,
     encryptionSecretKey,
