@@ -7,6 +7,7 @@
  * @module
  */
 import { type CryptoProvider, defaultCrypto } from "../crypto/mod.ts";
+import { constantTimeEqual } from "../internal/bytes.ts";
 import { type RandomBytes, systemRandom } from "../internal/random.ts";
 import { extendKeyMaterial, type PartialKeyMaterial, startKeyMaterial } from "./_keys.ts";
 import { MAX_PATH_LENGTH, NODE_ADDRESS_LENGTH } from "./constants.ts";
@@ -112,12 +113,6 @@ export function prepareRoutePrefix(
   return create(hops.map((h) => ({ address: h.address, publicKey: h.publicKey })), keys);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * The key material of `route` built on `prefix` (internal, for the header builder). Throws
  * {@linkcode SphinxError} of kind `address` if the route does not start with the prefix's hops
@@ -131,7 +126,8 @@ export function keyMaterialOnPrefix(
   const { hops } = prefix;
   const matches = route.length > hops.length &&
     hops.every((h, i) =>
-      sameBytes(h.address, route[i].address) && sameBytes(h.publicKey, route[i].publicKey)
+      constantTimeEqual(h.address, route[i].address) &&
+      constantTimeEqual(h.publicKey, route[i].publicKey)
     );
   if (!matches) {
     throw new SphinxError("address", "the route does not start with the prefix's hops");
